@@ -1,0 +1,509 @@
+//! Call sites: what `#[monitored]` and `#[tool_call]` put in a `static` next to each function,
+//! the handles they cache, and the guard that records one call.
+//!
+//! A call site registers its handles with the current `metrics` recorder once and keeps them;
+//! the hot path neither hashes nor allocates. Handles made while no recorder was installed are
+//! no-ops forever (a trap of the facade), so a site remembers the recorder epoch it bound at
+//! and binds again after [`install`](crate::ExporterBuilder::install) bumps it.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock, PoisonError};
+
+use metrics::{Counter, Gauge, Histogram, Key, Label, Level, Metadata, SharedString, Unit};
+
+use crate::labels::LabelValue;
+use crate::outcome::{short_type_name, ErrorType, Outcome, Status};
+use crate::registry::REGISTRY;
+
+/// The `metrics` target of every handle a call site registers; the recorder of this crate
+/// stores handles with this target in its own sharded storage.
+pub(crate) const SITE_TARGET: &str = "metrics_runtime::site";
+
+static SITE_METADATA: Metadata<'static> = Metadata::new(SITE_TARGET, Level::INFO, None);
+
+/// Bumped whenever a recorder is installed; call sites bound at an older epoch bind again.
+static RECORDER_EPOCH: AtomicU64 = AtomicU64::new(1);
+
+/// Makes every call site register its handles again with the current recorder.
+///
+/// The exporter of this crate does this when it is installed. Call it yourself after installing
+/// another `metrics` recorder with `metrics::set_global_recorder`, so that functions which ran
+/// before that stop writing to the no-op recorder.
+///
+/// ```
+/// metrics_runtime::rebind_call_sites();
+/// ```
+pub fn rebind_call_sites() {
+    RECORDER_EPOCH.fetch_add(1, Ordering::Release);
+}
+
+/// Which attribute made a call site.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SiteKind {
+    /// `#[monitored]`.
+    Monitored,
+    /// `#[tool_call]`.
+    ToolCall,
+}
+
+impl SiteKind {
+    /// The name used in `/catalog`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SiteKind::Monitored => "monitored",
+            SiteKind::ToolCall => "tool_call",
+        }
+    }
+}
+
+/// The four metric names of one family.
+#[derive(Debug)]
+pub struct FamilyNames {
+    /// Counter of calls by `status`.
+    pub calls: &'static str,
+    /// Histogram of call durations in seconds.
+    pub duration: &'static str,
+    /// Counter of failed calls by `error_type`.
+    pub errors: &'static str,
+    /// Gauge of calls running now.
+    pub in_flight: &'static str,
+}
+
+/// What the attribute knows about an instrumented function at compile time.
+#[derive(Debug)]
+pub struct SiteInfo {
+    /// Which attribute.
+    pub kind: SiteKind,
+    /// Metric names.
+    pub families: FamilyNames,
+    /// Whether the family was named with `name = "..."`: then every function of it must
+    /// declare the same label names and buckets.
+    pub named: bool,
+    /// The function's name.
+    pub function: &'static str,
+    /// `module_path!()` of the function.
+    pub module: &'static str,
+    /// `file!()` of the attribute.
+    pub file: &'static str,
+    /// `line!()` of the attribute.
+    pub line: u32,
+    /// Labels with values fixed at compile time: `function`/`module` or `server`/`tool`, then
+    /// the static `labels(...)`.
+    pub labels: &'static [(&'static str, &'static str)],
+    /// Names of the labels whose values come from arguments, in order.
+    pub dynamic_labels: &'static [&'static str],
+    /// Histogram bounds from `buckets = [...]`.
+    pub buckets: Option<&'static [f64]>,
+}
+
+impl SiteInfo {
+    /// `module::function (file:line)`, how errors name a site.
+    pub fn location(&self) -> String {
+        format!(
+            "`{}::{}` ({}:{})",
+            self.module, self.function, self.file, self.line
+        )
+    }
+
+    /// Label names of the duration histogram and in-flight gauge, in order.
+    pub fn label_names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.labels
+            .iter()
+            .map(|(name, _)| *name)
+            .chain(self.dynamic_labels.iter().copied())
+    }
+
+    fn describe(&self) {
+        let (calls, duration, errors, in_flight) = match self.kind {
+            SiteKind::Monitored => (
+                "Calls of functions instrumented with #[monitored], by outcome: ok, error (returned Err or an error result), panic, cancelled (future dropped before completion).",
+                "Duration of calls of functions instrumented with #[monitored], in seconds.",
+                "Failed calls of functions instrumented with #[monitored], by bounded error type.",
+                "Calls of functions instrumented with #[monitored] running now.",
+            ),
+            SiteKind::ToolCall => (
+                "MCP tool calls, by outcome: ok, error (returned Err or a result flagged is_error), panic, cancelled (future dropped before completion).",
+                "Duration of MCP tool calls, in seconds.",
+                "Failed MCP tool calls, by bounded error type.",
+                "MCP tool calls running now.",
+            ),
+        };
+        let names = &self.families;
+        metrics::with_recorder(|recorder| {
+            recorder.describe_counter(names.calls.into(), None, SharedString::const_str(calls));
+            recorder.describe_histogram(
+                names.duration.into(),
+                Some(Unit::Seconds),
+                SharedString::const_str(duration),
+            );
+            recorder.describe_counter(names.errors.into(), None, SharedString::const_str(errors));
+            recorder.describe_gauge(
+                names.in_flight.into(),
+                None,
+                SharedString::const_str(in_flight),
+            );
+        });
+    }
+}
+
+/// A label whose value comes from an argument, as the call passes it.
+#[derive(Clone, Copy, Debug)]
+pub struct DynamicLabel {
+    values: Option<&'static [&'static str]>,
+    index: usize,
+    value: &'static str,
+}
+
+/// Reads a dynamic label from an argument; the bound is where unbounded types are refused.
+#[inline]
+pub fn dynamic_label<T: LabelValue>(value: &T) -> DynamicLabel {
+    DynamicLabel {
+        values: T::label_values(),
+        index: value.label_index(),
+        value: value.label_value(),
+    }
+}
+
+/// The handles of one series set: one combination of label values.
+pub(crate) struct SeriesHandles {
+    calls: [Counter; 4],
+    duration: Histogram,
+    in_flight: Gauge,
+    errors: ErrorCounters,
+}
+
+impl SeriesHandles {
+    fn register(info: &'static SiteInfo, dynamic: &[(&'static str, &'static str)]) -> Self {
+        let labels: Vec<Label> = info
+            .labels
+            .iter()
+            .chain(dynamic.iter())
+            .map(|&(name, value)| Label::from_static_parts(name, value))
+            .collect();
+        let key = |name: &'static str, extra: Option<Label>| {
+            let mut labels = labels.clone();
+            labels.extend(extra);
+            Key::from_parts(name, labels)
+        };
+        metrics::with_recorder(|recorder| SeriesHandles {
+            calls: Status::ALL.map(|status| {
+                let status = Label::from_static_parts("status", status.as_str());
+                recorder.register_counter(&key(info.families.calls, Some(status)), &SITE_METADATA)
+            }),
+            duration: {
+                let key = key(info.families.duration, None);
+                if let Some(bounds) = info.buckets {
+                    REGISTRY.set_series_bounds(&key, bounds);
+                }
+                recorder.register_histogram(&key, &SITE_METADATA)
+            },
+            in_flight: recorder.register_gauge(&key(info.families.in_flight, None), &SITE_METADATA),
+            errors: ErrorCounters::new(key(info.families.errors, None)),
+        })
+    }
+}
+
+/// Counters of one series set's errors, one per `error_type` met so far. The first few live in
+/// slots read without a lock; error types are few per function, the rest share a mutex.
+struct ErrorCounters {
+    key: Key,
+    slots: [OnceLock<(ErrorType, Counter)>; 4],
+    overflow: Mutex<Vec<(ErrorType, Counter)>>,
+}
+
+impl ErrorCounters {
+    fn new(key: Key) -> Self {
+        Self {
+            key,
+            slots: Default::default(),
+            overflow: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn register(&self, error_type: ErrorType) -> Counter {
+        let value: SharedString = match error_type {
+            ErrorType::Label(label) => label.into(),
+            ErrorType::TypeName(name) => short_type_name(name).into(),
+        };
+        let key = self
+            .key
+            .with_extra_labels(vec![Label::new("error_type", value)]);
+        metrics::with_recorder(|recorder| recorder.register_counter(&key, &SITE_METADATA))
+    }
+
+    fn increment(&self, error_type: ErrorType) {
+        for slot in &self.slots {
+            let (kind, counter) = slot.get_or_init(|| (error_type, self.register(error_type)));
+            if same_error_type(*kind, error_type) {
+                return counter.increment(1);
+            }
+        }
+        let mut overflow = self.overflow.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, counter)) = overflow
+            .iter()
+            .find(|(kind, _)| same_error_type(*kind, error_type))
+        {
+            return counter.increment(1);
+        }
+        let counter = self.register(error_type);
+        counter.increment(1);
+        overflow.push((error_type, counter));
+    }
+}
+
+fn same_error_type(a: ErrorType, b: ErrorType) -> bool {
+    match (a, b) {
+        (ErrorType::Label(a), ErrorType::Label(b))
+        | (ErrorType::TypeName(a), ErrorType::TypeName(b)) => std::ptr::eq(a, b) || a == b,
+        _ => false,
+    }
+}
+
+/// Combinations of dynamic label values registered up front, when the product of the value
+/// sets is at most this; larger products are registered on first use of each combination.
+const EAGER_COMBINATIONS: usize = 1024;
+
+/// Largest product of value sets indexed by an array; beyond it, a map.
+const MAX_INDEXED_COMBINATIONS: usize = 1 << 16;
+
+/// The handles a call site bound at one recorder epoch. Never freed: guards in flight may hold
+/// references to it, and a site binds at most once per installed recorder.
+struct Bound {
+    epoch: u64,
+    /// Value sets of the dynamic labels when all are listed, for array indexing.
+    value_sets: Option<Box<[&'static [&'static str]]>>,
+    /// One entry per combination of dynamic label values (one entry without dynamic labels).
+    indexed: Box<[OnceLock<SeriesHandles>]>,
+    /// Combinations keyed by their values, for label types with open value sets.
+    by_values: Mutex<HashMap<Box<[&'static str]>, &'static SeriesHandles>>,
+}
+
+/// The `static` each instrumented function holds.
+pub struct CallSite {
+    info: &'static SiteInfo,
+    bound: AtomicPtr<Bound>,
+    binding: Mutex<()>,
+}
+
+impl CallSite {
+    /// A call site that binds on its first call.
+    pub const fn new(info: &'static SiteInfo) -> Self {
+        Self {
+            info,
+            bound: AtomicPtr::new(std::ptr::null_mut()),
+            binding: Mutex::new(()),
+        }
+    }
+
+    /// What the attribute recorded about the function.
+    pub fn info(&self) -> &'static SiteInfo {
+        self.info
+    }
+
+    /// Starts a call of a function without dynamic labels.
+    #[inline]
+    pub fn enter(&'static self) -> CallGuard {
+        let bound = self.current(&[]);
+        CallGuard::start(bound.indexed[0].get_or_init(|| SeriesHandles::register(self.info, &[])))
+    }
+
+    /// Starts a call with the values of the dynamic labels, in the order of
+    /// [`SiteInfo::dynamic_labels`].
+    #[inline]
+    pub fn enter_with(&'static self, labels: &[DynamicLabel]) -> CallGuard {
+        let bound = self.current(labels);
+        CallGuard::start(self.series(bound, labels))
+    }
+
+    /// Registers the site's series now, so that they read zero before the first call. Sites
+    /// with dynamic labels learn their value sets from their first call and register then.
+    pub(crate) fn preregister(&'static self) {
+        if self.info.dynamic_labels.is_empty() {
+            let bound = self.current(&[]);
+            bound.indexed[0].get_or_init(|| SeriesHandles::register(self.info, &[]));
+        }
+    }
+
+    #[inline]
+    fn current(&'static self, labels: &[DynamicLabel]) -> &'static Bound {
+        let bound = self.bound.load(Ordering::Acquire);
+        // SAFETY: a non-null pointer comes from `Box::leak` in `bind` and is never freed.
+        match unsafe { bound.as_ref() } {
+            Some(bound) if bound.epoch == RECORDER_EPOCH.load(Ordering::Acquire) => bound,
+            _ => self.bind(labels),
+        }
+    }
+
+    #[cold]
+    fn bind(&'static self, labels: &[DynamicLabel]) -> &'static Bound {
+        let _binding = self.binding.lock().unwrap_or_else(PoisonError::into_inner);
+        let epoch = RECORDER_EPOCH.load(Ordering::Acquire);
+        // SAFETY: as in `current`.
+        if let Some(bound) = unsafe { self.bound.load(Ordering::Acquire).as_ref() } {
+            if bound.epoch == epoch {
+                return bound;
+            }
+        }
+        self.info.describe();
+        let value_sets: Option<Box<[_]>> = labels.iter().map(|label| label.values).collect();
+        let combinations = match &value_sets {
+            Some(sets) => sets
+                .iter()
+                .try_fold(1usize, |product, set| product.checked_mul(set.len())),
+            None => None,
+        }
+        .filter(|&product| product <= MAX_INDEXED_COMBINATIONS);
+        let value_sets = value_sets.filter(|_| combinations.is_some());
+        let bound: &'static Bound = Box::leak(Box::new(Bound {
+            epoch,
+            indexed: (0..combinations.unwrap_or(0).max(1))
+                .map(|_| OnceLock::new())
+                .collect(),
+            value_sets,
+            by_values: Mutex::new(HashMap::new()),
+        }));
+        if let (Some(sets), Some(count)) = (&bound.value_sets, combinations) {
+            if count <= EAGER_COMBINATIONS && !sets.is_empty() {
+                for index in 0..count {
+                    bound.indexed[index].get_or_init(|| self.register_combination(sets, index));
+                }
+            }
+        }
+        self.bound
+            .store(bound as *const Bound as *mut Bound, Ordering::Release);
+        bound
+    }
+
+    fn register_combination(
+        &self,
+        sets: &[&'static [&'static str]],
+        mut index: usize,
+    ) -> SeriesHandles {
+        let mut values = vec![""; sets.len()];
+        for (slot, set) in values.iter_mut().zip(sets).rev() {
+            *slot = set[index % set.len()];
+            index /= set.len();
+        }
+        self.register_values(&values)
+    }
+
+    fn register_values(&self, values: &[&'static str]) -> SeriesHandles {
+        let pairs: Vec<_> = self
+            .info
+            .dynamic_labels
+            .iter()
+            .copied()
+            .zip(values.iter().copied())
+            .collect();
+        SeriesHandles::register(self.info, &pairs)
+    }
+
+    #[inline]
+    fn series(&self, bound: &'static Bound, labels: &[DynamicLabel]) -> &'static SeriesHandles {
+        if let Some(sets) = &bound.value_sets {
+            // The same function may pass other label types in another monomorphization.
+            let mut index = 0;
+            let mut matches = sets.len() == labels.len();
+            for (label, set) in labels.iter().zip(sets.iter()) {
+                matches &= label
+                    .values
+                    .is_some_and(|values| std::ptr::eq(values, *set));
+                index = index * set.len() + label.index;
+            }
+            if matches && index < bound.indexed.len() {
+                return bound.indexed[index].get_or_init(|| self.register_combination(sets, index));
+            }
+        }
+        self.series_by_values(bound, labels)
+    }
+
+    #[cold]
+    fn series_by_values(
+        &self,
+        bound: &'static Bound,
+        labels: &[DynamicLabel],
+    ) -> &'static SeriesHandles {
+        let values: Box<[&'static str]> = labels.iter().map(|label| label.value).collect();
+        let mut map = bound
+            .by_values
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(series) = map.get(&values) {
+            return series;
+        }
+        let series: &'static SeriesHandles = Box::leak(Box::new(self.register_values(&values)));
+        map.insert(values, series);
+        series
+    }
+}
+
+/// Records one call: in flight from its start, then counted and timed when it ends.
+///
+/// [`finish`](CallGuard::finish) records the returned value's outcome. A guard dropped without
+/// it records `panic` when the thread is panicking (the guard lives in the function's frame or
+/// future, so unwinding drops it) and `cancelled` otherwise (a future dropped before it
+/// completed). The in-flight gauge goes back down in every case.
+#[must_use = "a call is recorded when its guard finishes or drops"]
+pub struct CallGuard {
+    series: &'static SeriesHandles,
+    start: quanta::Instant,
+    finished: bool,
+}
+
+impl CallGuard {
+    #[inline]
+    fn start(series: &'static SeriesHandles) -> Self {
+        series.in_flight.increment(1.0);
+        Self {
+            series,
+            start: quanta::Instant::now(),
+            finished: false,
+        }
+    }
+
+    /// Ends the call with the outcome of its returned value.
+    #[inline]
+    pub fn finish(mut self, outcome: Outcome) {
+        self.finished = true;
+        let status = match outcome {
+            Outcome::Ok => Status::Ok,
+            Outcome::Error(error_type) => {
+                self.series.errors.increment(error_type);
+                Status::Error
+            }
+        };
+        self.record(status);
+    }
+
+    #[inline]
+    fn record(&self, status: Status) {
+        let elapsed = quanta::Instant::now().saturating_duration_since(self.start);
+        self.series.duration.record(elapsed.as_secs_f64());
+        self.series.calls[status.index()].increment(1);
+        self.series.in_flight.decrement(1.0);
+    }
+}
+
+impl Drop for CallGuard {
+    #[inline]
+    fn drop(&mut self) {
+        if !self.finished {
+            self.record(if std::thread::panicking() {
+                Status::Panic
+            } else {
+                Status::Cancelled
+            });
+        }
+    }
+}
+
+/// Every call site of the program, gathered at link time.
+pub struct SiteRef(pub &'static CallSite);
+
+inventory::collect!(SiteRef);
+
+/// The call sites of every instrumented function linked into the program.
+pub(crate) fn all_sites() -> impl Iterator<Item = &'static CallSite> {
+    inventory::iter::<SiteRef>.into_iter().map(|site| site.0)
+}

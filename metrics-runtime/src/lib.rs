@@ -1,0 +1,125 @@
+//! Prometheus instrumentation for async Rust services and MCP servers.
+//!
+//! Put [`#[monitored]`](monitored) on a function (or [`#[tool_call]`](tool_call) on an MCP tool
+//! handler), call [`install_exporter`] once at startup, and `GET /metrics` serves how often the
+//! function ran, how long it took and how it failed:
+//!
+//! | metric | type | labels |
+//! |---|---|---|
+//! | `function_calls_total` | counter | `function`, `module`, `status` (`ok`, `error`, `panic`, `cancelled`) |
+//! | `function_call_duration_seconds` | histogram | `function`, `module` |
+//! | `function_errors_total` | counter | `function`, `module`, `error_type` |
+//! | `function_calls_in_flight` | gauge | `function`, `module` |
+//!
+//! ```no_run
+//! use metrics_runtime::{install_exporter, monitored};
+//!
+//! #[monitored]
+//! async fn handle(order: u64) -> Result<u64, std::io::Error> {
+//!     Ok(order * 2)
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let _exporter = install_exporter()?; // serves http://0.0.0.0:9000/metrics
+//!     handle(21).await?;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! The recorded values go through the [`metrics`] facade: this crate installs a recorder that
+//! stores its own families in sharded atomics and passes every other metric of the process to
+//! `metrics-exporter-prometheus`, so other crates using `metrics` keep working.
+
+#![warn(missing_docs)]
+
+mod callsite;
+mod error;
+mod exporter;
+mod http;
+mod labels;
+pub mod outcome;
+mod recorder;
+mod registry;
+mod storage;
+
+pub use callsite::rebind_call_sites;
+pub use error::Error;
+pub use exporter::{install_exporter, Exporter, ExporterBuilder, ADDRESS_ENV, DEFAULT_ADDRESS};
+pub use labels::{ErrorFlag, ErrorLabel, LabelValue};
+pub use registry::{SchemaConflict, DEFAULT_BUCKETS};
+
+/// Records calls, duration, errors and in-flight calls of a function.
+///
+/// Works on `async fn` and `fn`, free functions and methods (inherent, trait impls, `async fn`
+/// in traits, `#[async_trait]`), generic functions and `unsafe fn`. Arguments:
+///
+/// - `name = "jobs"`: the family prefix, `jobs_calls_total` etc. instead of `function_...`;
+/// - `labels(key = "value", key = argument)`: static labels, and labels from arguments whose
+///   type implements [`LabelValue`];
+/// - `buckets = [0.01, 0.1, 1.0]`: histogram bounds in seconds;
+/// - `crate = "path"`: where this crate is, if the dependency is renamed.
+///
+/// ```
+/// use metrics_runtime::monitored;
+///
+/// #[monitored(labels(queue = "emails"), buckets = [0.01, 0.1, 1.0])]
+/// fn send(to: &str) -> Result<(), std::io::Error> {
+///     if to.contains('@') {
+///         Ok(())
+///     } else {
+///         Err(std::io::ErrorKind::InvalidInput.into())
+///     }
+/// }
+///
+/// assert!(send("a@example.com").is_ok());
+/// assert!(send("nobody").is_err()); // counted with error_type="invalid_input"
+/// ```
+pub use metrics_macros::monitored;
+
+/// Records calls, duration, errors and in-flight calls of an MCP tool handler.
+///
+/// Families `mcp_tool_calls_total`, `mcp_tool_call_duration_seconds`, `mcp_tool_errors_total`
+/// and `mcp_tool_calls_in_flight`, labelled `server` and `tool`. `tool = "..."` overrides the
+/// tool name (default: the function name), `server = "..."` the server (default: the package
+/// name). Takes `labels(...)`, `buckets` and `crate` like [`monitored`].
+///
+/// ```
+/// use metrics_runtime::tool_call;
+///
+/// #[tool_call(server = "files")]
+/// async fn read_file(path: String) -> Result<String, std::io::Error> {
+///     Ok(format!("contents of {path}"))
+/// }
+/// # let _ = read_file(String::new());
+/// ```
+pub use metrics_macros::tool_call;
+
+/// Derives [`LabelValue`] for a fieldless enum.
+pub use metrics_macros::LabelValue;
+
+/// Derives [`ErrorLabel`] for an error enum or struct.
+pub use metrics_macros::ErrorLabel;
+
+/// What the attributes' expansion refers to. Not a public API: it changes without notice.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::callsite::{
+        dynamic_label, CallGuard, CallSite, FamilyNames, SiteInfo, SiteKind, SiteRef,
+    };
+    pub use crate::labels::{ErrorLabel, LabelValue};
+    pub use inventory;
+
+    /// Gives a closure its return type before its body is checked, so `?` in the body converts
+    /// into the function's error type.
+    #[inline(always)]
+    pub fn call_sync<T, F: FnOnce() -> T>(body: F) -> T {
+        body()
+    }
+
+    /// Gives an `async` block its output type before its body is checked, as [`call_sync`].
+    #[inline(always)]
+    pub fn typed_future<T, F: core::future::Future<Output = T>>(body: F) -> F {
+        body
+    }
+}

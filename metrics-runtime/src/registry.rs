@@ -1,0 +1,461 @@
+//! The families this crate stores itself (every family of `#[monitored]` and `#[tool_call]`,
+//! and the runtime's own gauges), their schemas, and their rendering in the Prometheus text
+//! exposition format.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::sync::{Arc, LazyLock, PoisonError, RwLock};
+
+use metrics::Key;
+
+use crate::callsite::SiteInfo;
+use crate::storage::{BucketHistogram, ShardedCounter, ShardedGauge};
+
+/// Histogram bounds used when neither the attribute nor the exporter's builder sets any.
+pub const DEFAULT_BUCKETS: &[f64] = &[
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Counter,
+    Gauge,
+    Histogram,
+}
+
+impl Kind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Kind::Counter => "counter",
+            Kind::Gauge => "gauge",
+            Kind::Histogram => "histogram",
+        }
+    }
+}
+
+#[derive(Clone)]
+enum Series {
+    Counter(Arc<ShardedCounter>),
+    Gauge(Arc<ShardedGauge>),
+    Histogram(Arc<BucketHistogram>),
+}
+
+/// The label names and buckets a family was first declared with, and by which function.
+#[derive(Clone, Debug)]
+struct Schema {
+    label_names: Vec<&'static str>,
+    buckets: Option<&'static [f64]>,
+    site: String,
+}
+
+#[derive(Default)]
+struct Family {
+    kind: Option<Kind>,
+    help: Option<String>,
+    schema: Option<Schema>,
+    series: BTreeMap<Vec<(String, String)>, Series>,
+}
+
+/// Bucket configuration chosen by the exporter's builder.
+#[derive(Clone, Debug)]
+pub(crate) struct BucketConfig {
+    pub default: Arc<[f64]>,
+    pub per_family: BTreeMap<String, Arc<[f64]>>,
+}
+
+impl Default for BucketConfig {
+    fn default() -> Self {
+        Self {
+            default: Arc::from(DEFAULT_BUCKETS),
+            per_family: BTreeMap::new(),
+        }
+    }
+}
+
+/// Families stored by this crate.
+pub(crate) struct Registry {
+    families: RwLock<BTreeMap<String, Family>>,
+    buckets: RwLock<BucketConfig>,
+    /// Bounds that call sites chose with `buckets = [...]`, per histogram series.
+    series_bounds: RwLock<HashMap<Key, &'static [f64]>>,
+}
+
+/// The process-wide registry; it exists before any exporter is installed so that call sites
+/// can declare their families at any time.
+pub(crate) static REGISTRY: LazyLock<Registry> = LazyLock::new(Registry::new);
+
+/// Two functions that declare one family differently.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaConflict {
+    /// The metric family.
+    pub family: String,
+    /// The site that declared it first.
+    pub first: String,
+    /// The site that disagrees.
+    pub second: String,
+    /// What differs.
+    pub detail: String,
+}
+
+impl Registry {
+    fn new() -> Self {
+        Self {
+            families: RwLock::new(BTreeMap::new()),
+            buckets: RwLock::new(BucketConfig::default()),
+            series_bounds: RwLock::new(HashMap::new()),
+        }
+    }
+
+    pub(crate) fn set_buckets(&self, config: BucketConfig) {
+        *self.buckets.write().unwrap_or_else(PoisonError::into_inner) = config;
+    }
+
+    /// Whether this registry stores the family `name`.
+    pub(crate) fn owns(&self, name: &str) -> bool {
+        self.families
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains_key(name)
+    }
+
+    /// Declares the four families of a call site. In a family named with `name = "..."`, the
+    /// first site fixes the label names and buckets and later sites must agree; the default
+    /// families (`function_*`, `mcp_tool_*`) hold functions with labels and buckets of their
+    /// own, which queries tell apart by `function` or `tool`.
+    pub(crate) fn declare_site(&self, info: &SiteInfo) -> Result<(), SchemaConflict> {
+        let base: Vec<&'static str> = info.label_names().collect();
+        let with = |extra: &'static str| base.iter().copied().chain([extra]).collect::<Vec<_>>();
+        let names = &info.families;
+        let declarations = [
+            (names.calls, Kind::Counter, with("status"), None),
+            (
+                names.duration,
+                Kind::Histogram,
+                base.clone(),
+                Some(info.buckets),
+            ),
+            (names.errors, Kind::Counter, with("error_type"), None),
+            (names.in_flight, Kind::Gauge, base.clone(), None),
+        ];
+        let mut families = self
+            .families
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        let mut first_conflict = None;
+        for (name, kind, label_names, buckets) in declarations {
+            let family = families.entry(name.to_owned()).or_default();
+            let declared = Schema {
+                label_names,
+                buckets: buckets.flatten(),
+                site: info.location(),
+            };
+            let conflict = match (&family.schema, family.kind) {
+                (_, Some(existing)) if existing != kind => Some(format!(
+                    "it is a {} there and a {} here",
+                    existing.as_str(),
+                    kind.as_str()
+                )),
+                (Some(schema), _) if info.named => {
+                    compare_schemas(schema, &declared, buckets.is_some())
+                }
+                (Some(_), _) => None,
+                (None, _) => None,
+            };
+            match conflict {
+                Some(detail) if first_conflict.is_none() => {
+                    let first = family
+                        .schema
+                        .as_ref()
+                        .map_or_else(|| "another metric".to_owned(), |s| s.site.clone());
+                    first_conflict = Some(SchemaConflict {
+                        family: name.to_owned(),
+                        first,
+                        second: declared.site,
+                        detail,
+                    });
+                }
+                Some(_) => {}
+                None => {
+                    family.kind = Some(kind);
+                    if info.named {
+                        family.schema.get_or_insert(declared);
+                    }
+                }
+            }
+        }
+        first_conflict.map_or(Ok(()), Err)
+    }
+
+    pub(crate) fn counter(&self, key: &Key) -> Option<Arc<ShardedCounter>> {
+        match self.series(key, Kind::Counter)? {
+            Series::Counter(counter) => Some(counter),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn gauge(&self, key: &Key) -> Option<Arc<ShardedGauge>> {
+        match self.series(key, Kind::Gauge)? {
+            Series::Gauge(gauge) => Some(gauge),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn histogram(&self, key: &Key) -> Option<Arc<BucketHistogram>> {
+        match self.series(key, Kind::Histogram)? {
+            Series::Histogram(histogram) => Some(histogram),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn describe(&self, name: &str, help: &str) {
+        let mut families = self
+            .families
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        let family = families.entry(name.to_owned()).or_default();
+        family.help.get_or_insert_with(|| help.to_owned());
+    }
+
+    /// The series of `key`, created on first use; `None` when the family holds another kind.
+    fn series(&self, key: &Key, kind: Kind) -> Option<Series> {
+        let labels: Vec<(String, String)> = key
+            .labels()
+            .map(|label| (label.key().to_owned(), label.value().to_owned()))
+            .collect();
+        if let Some(family) = self
+            .families
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(key.name())
+        {
+            if family.kind.is_some_and(|existing| existing != kind) {
+                return None;
+            }
+            if let Some(series) = family.series.get(&labels) {
+                return Some(series.clone());
+            }
+        }
+        let bounds = self.bounds_for(key);
+        let mut families = self
+            .families
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        let family = families.entry(key.name().to_owned()).or_default();
+        if *family.kind.get_or_insert(kind) != kind {
+            return None;
+        }
+        let series = family.series.entry(labels).or_insert_with(|| match kind {
+            Kind::Counter => Series::Counter(Arc::new(ShardedCounter::new())),
+            Kind::Gauge => Series::Gauge(Arc::new(ShardedGauge::new())),
+            Kind::Histogram => Series::Histogram(Arc::new(BucketHistogram::new(bounds))),
+        });
+        Some(series.clone())
+    }
+
+    /// Records the bounds a call site chose for one histogram series, before it registers it.
+    pub(crate) fn set_series_bounds(&self, key: &Key, bounds: &'static [f64]) {
+        self.series_bounds
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key.clone(), bounds);
+    }
+
+    /// Bounds of a histogram series: the builder's per-family setting, else the call site's
+    /// `buckets = [...]`, else the builder's default.
+    fn bounds_for(&self, key: &Key) -> Arc<[f64]> {
+        let config = self.buckets.read().unwrap_or_else(PoisonError::into_inner);
+        if let Some(bounds) = config.per_family.get(key.name()) {
+            return bounds.clone();
+        }
+        match self
+            .series_bounds
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(key)
+        {
+            Some(bounds) => Arc::from(*bounds),
+            None => config.default.clone(),
+        }
+    }
+
+    /// Writes every family with at least one series in the text exposition format.
+    pub(crate) fn render(&self, out: &mut String, global_labels: &[(String, String)]) {
+        let families = self.families.read().unwrap_or_else(PoisonError::into_inner);
+        for (name, family) in families.iter() {
+            let Some(kind) = family.kind.filter(|_| !family.series.is_empty()) else {
+                continue;
+            };
+            if let Some(help) = &family.help {
+                let _ = writeln!(out, "# HELP {name} {}", escape_help(help));
+            }
+            let _ = writeln!(out, "# TYPE {name} {}", kind.as_str());
+            for (labels, series) in &family.series {
+                let labels: Vec<(&str, &str)> = global_labels
+                    .iter()
+                    .filter(|(global, _)| !labels.iter().any(|(own, _)| own == global))
+                    .chain(labels.iter())
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                match series {
+                    Series::Counter(counter) => {
+                        write_sample(out, name, "", &labels, None, counter.value())
+                    }
+                    Series::Gauge(gauge) => {
+                        write_sample(out, name, "", &labels, None, Float(gauge.value()))
+                    }
+                    Series::Histogram(histogram) => {
+                        let snapshot = histogram.snapshot();
+                        for (bound, count) in snapshot.bounds.iter().zip(&snapshot.cumulative) {
+                            write_sample(out, name, "_bucket", &labels, Some(Float(*bound)), count);
+                        }
+                        let inf = Some(Float(f64::INFINITY));
+                        write_sample(out, name, "_bucket", &labels, inf, snapshot.count());
+                        write_sample(out, name, "_sum", &labels, None, Float(snapshot.sum));
+                        write_sample(out, name, "_count", &labels, None, snapshot.count());
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn compare_schemas(first: &Schema, second: &Schema, compare_buckets: bool) -> Option<String> {
+    if first.label_names != second.label_names {
+        return Some(format!(
+            "label names differ: [{}] there, [{}] here",
+            first.label_names.join(", "),
+            second.label_names.join(", ")
+        ));
+    }
+    if compare_buckets && first.buckets != second.buckets {
+        let show =
+            |b: Option<&[f64]>| b.map_or_else(|| "the default".to_owned(), |b| format!("{b:?}"));
+        return Some(format!(
+            "buckets differ: {} there, {} here",
+            show(first.buckets),
+            show(second.buckets)
+        ));
+    }
+    None
+}
+
+/// A float in Prometheus' spelling (`+Inf`, `-Inf`, `NaN`).
+struct Float(f64);
+
+impl std::fmt::Display for Float {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            v if v.is_nan() => f.write_str("NaN"),
+            v if v == f64::INFINITY => f.write_str("+Inf"),
+            v if v == f64::NEG_INFINITY => f.write_str("-Inf"),
+            v => write!(f, "{v}"),
+        }
+    }
+}
+
+fn write_sample(
+    out: &mut String,
+    name: &str,
+    suffix: &str,
+    labels: &[(&str, &str)],
+    le: Option<Float>,
+    value: impl std::fmt::Display,
+) {
+    out.push_str(name);
+    out.push_str(suffix);
+    if !labels.is_empty() || le.is_some() {
+        out.push('{');
+        for (index, (key, value)) in labels.iter().enumerate() {
+            if index > 0 {
+                out.push(',');
+            }
+            let _ = write!(out, "{key}=\"{}\"", escape_label_value(value));
+        }
+        if let Some(le) = le {
+            if !labels.is_empty() {
+                out.push(',');
+            }
+            let _ = write!(out, "le=\"{le}\"");
+        }
+        out.push('}');
+    }
+    let _ = writeln!(out, " {value}");
+}
+
+/// Escapes a label value: backslash, double quote and line feed.
+pub(crate) fn escape_label_value(value: &str) -> std::borrow::Cow<'_, str> {
+    if !value.contains(['\\', '"', '\n']) {
+        return value.into();
+    }
+    let mut escaped = String::with_capacity(value.len() + 8);
+    for ch in value.chars() {
+        match ch {
+            '\\' => escaped.push_str("\\\\"),
+            '"' => escaped.push_str("\\\""),
+            '\n' => escaped.push_str("\\n"),
+            ch => escaped.push(ch),
+        }
+    }
+    escaped.into()
+}
+
+/// Escapes a HELP text: backslash and line feed.
+fn escape_help(help: &str) -> String {
+    help.replace('\\', "\\\\").replace('\n', "\\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use metrics::{CounterFn, HistogramFn, Label};
+
+    #[test]
+    fn escapes_label_values() {
+        assert_eq!(escape_label_value("plain"), "plain");
+        assert_eq!(escape_label_value("a\\b\"c\nd"), "a\\\\b\\\"c\\nd");
+    }
+
+    #[test]
+    fn renders_counters_and_histograms() {
+        let registry = Registry::new();
+        registry.describe("jobs_total", "Jobs done.\nAll of them.");
+        let counter = registry
+            .counter(&Key::from_parts(
+                "jobs_total",
+                vec![Label::new("q", "a\"b")],
+            ))
+            .unwrap();
+        counter.increment(3);
+        let histogram = registry.histogram(&Key::from_name("wait_seconds")).unwrap();
+        histogram.record(0.3);
+        assert!(
+            registry.gauge(&Key::from_name("jobs_total")).is_none(),
+            "kind mismatch is refused"
+        );
+        let mut out = String::new();
+        registry.render(&mut out, &[("service".into(), "svc".into())]);
+        let expected = "# HELP jobs_total Jobs done.\\nAll of them.\n# TYPE jobs_total counter\n\
+            jobs_total{service=\"svc\",q=\"a\\\"b\"} 3\n# TYPE wait_seconds histogram\n";
+        assert!(out.starts_with(expected), "{out}");
+        assert!(
+            out.contains("wait_seconds_bucket{service=\"svc\",le=\"0.25\"} 0\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("wait_seconds_bucket{service=\"svc\",le=\"0.5\"} 1\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("wait_seconds_bucket{service=\"svc\",le=\"+Inf\"} 1\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("wait_seconds_sum{service=\"svc\"} 0.3\n"),
+            "{out}"
+        );
+        assert!(
+            out.ends_with("wait_seconds_count{service=\"svc\"} 1\n"),
+            "{out}"
+        );
+    }
+}

@@ -1,0 +1,223 @@
+//! Helpers shared by the workspace's integration tests: install the exporter on a free
+//! loopback port, scrape it over real HTTP, read samples out of the exposition, and run
+//! `promtool` on it.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+use metrics_runtime::Exporter;
+
+/// The exporter of this test process, installed once on `127.0.0.1:0`.
+pub fn exporter() -> &'static Exporter {
+    static EXPORTER: OnceLock<Exporter> = OnceLock::new();
+    EXPORTER.get_or_init(|| {
+        Exporter::builder()
+            .listen_address("127.0.0.1:0")
+            .install()
+            .expect("the exporter installs on a free loopback port")
+    })
+}
+
+/// The address of [`exporter`]'s listener.
+pub fn address() -> SocketAddr {
+    exporter()
+        .local_addr()
+        .expect("the test exporter has a listener")
+}
+
+/// A response read over real HTTP.
+#[derive(Debug)]
+pub struct Response {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub body: String,
+}
+
+/// `GET http://{address}{path}`, whatever the status.
+pub fn get(address: SocketAddr, path: &str) -> Response {
+    request("GET", address, path)
+}
+
+/// A request with any method, whatever the status.
+pub fn request(method: &str, address: SocketAddr, path: &str) -> Response {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let url = format!("http://{address}{path}");
+    let request = ureq::http::Request::builder()
+        .method(method)
+        .uri(&url)
+        .body(())
+        .expect("a valid request");
+    let mut response = agent
+        .run(request)
+        .unwrap_or_else(|e| panic!("{method} {url} failed: {e}"));
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let status = response.status().as_u16();
+    let body = response.body_mut().read_to_string().expect("a UTF-8 body");
+    Response {
+        status,
+        content_type,
+        body,
+    }
+}
+
+/// The exposition of the test exporter, scraped over HTTP.
+pub fn scrape() -> String {
+    let response = get(address(), "/metrics");
+    assert_eq!(response.status, 200, "scrape failed: {}", response.body);
+    response.body
+}
+
+/// One sample line of the exposition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    pub name: String,
+    pub labels: BTreeMap<String, String>,
+    pub value: f64,
+}
+
+/// Parses the sample lines of a text exposition (comments skipped, label values unescaped).
+pub fn samples(text: &str) -> Vec<Sample> {
+    text.lines()
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(parse_line)
+        .collect()
+}
+
+fn parse_line(line: &str) -> Sample {
+    let (name_and_labels, value) = line
+        .rsplit_once(' ')
+        .unwrap_or_else(|| panic!("no value in `{line}`"));
+    let value = match value {
+        "+Inf" => f64::INFINITY,
+        "-Inf" => f64::NEG_INFINITY,
+        other => other
+            .parse()
+            .unwrap_or_else(|_| panic!("bad value in `{line}`")),
+    };
+    let Some((name, rest)) = name_and_labels.split_once('{') else {
+        return Sample {
+            name: name_and_labels.to_owned(),
+            labels: BTreeMap::new(),
+            value,
+        };
+    };
+    let mut labels = BTreeMap::new();
+    let mut chars = rest
+        .strip_suffix('}')
+        .unwrap_or_else(|| panic!("unclosed labels in `{line}`"))
+        .chars()
+        .peekable();
+    while chars.peek().is_some() {
+        let key: String = chars.by_ref().take_while(|c| *c != '=').collect();
+        assert_eq!(
+            chars.next(),
+            Some('"'),
+            "label value not quoted in `{line}`"
+        );
+        let mut value = String::new();
+        loop {
+            match chars.next() {
+                Some('\\') => match chars.next() {
+                    Some('n') => value.push('\n'),
+                    Some(other) => value.push(other),
+                    None => panic!("dangling escape in `{line}`"),
+                },
+                Some('"') => break,
+                Some(other) => value.push(other),
+                None => panic!("unterminated label value in `{line}`"),
+            }
+        }
+        if chars.peek() == Some(&',') {
+            chars.next();
+        }
+        labels.insert(key, value);
+    }
+    Sample {
+        name: name.to_owned(),
+        labels,
+        value,
+    }
+}
+
+/// The value of the one series named `name` whose labels include `labels`; `None` when there is
+/// none. Panics when several series match, so a test cannot read the wrong one.
+pub fn value(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    let matching: Vec<Sample> = samples(text)
+        .into_iter()
+        .filter(|s| {
+            s.name == name
+                && labels
+                    .iter()
+                    .all(|(k, v)| s.labels.get(*k).map(String::as_str) == Some(*v))
+        })
+        .collect();
+    assert!(
+        matching.len() <= 1,
+        "{} series of `{name}` match {labels:?}: {matching:#?}",
+        matching.len()
+    );
+    matching.first().map(|s| s.value)
+}
+
+/// Like [`value`], for a series that must exist.
+pub fn expect_value(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
+    value(text, name, labels)
+        .unwrap_or_else(|| panic!("no series `{name}` with {labels:?} in:\n{text}"))
+}
+
+/// Whether a tool the tests need must be present: in CI (`CI` set) a missing tool fails the
+/// test instead of skipping it.
+pub fn required_in_ci(tool: &str) -> bool {
+    let in_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
+    if in_ci {
+        panic!("`{tool}` is not installed, and CI must not skip this test; .ci/run installs it");
+    }
+    eprintln!("skipping: `{tool}` is not installed (install Debian's `prometheus` package to run this check)");
+    false
+}
+
+/// Runs `promtool check metrics` on an exposition; returns its output, or `None` when promtool
+/// is missing outside CI. Panics when promtool reports a problem.
+pub fn promtool_check_metrics(text: &str) -> Option<String> {
+    let child = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(child) => child,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            required_in_ci("promtool");
+            return None;
+        }
+        Err(e) => panic!("cannot run promtool: {e}"),
+    };
+    child
+        .stdin
+        .take()
+        .expect("piped stdin")
+        .write_all(text.as_bytes())
+        .expect("promtool reads the exposition");
+    let output = child.wait_with_output().expect("promtool runs");
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.status.success() && report.trim().is_empty(),
+        "promtool check metrics found problems:\n{report}\n--- exposition ---\n{text}"
+    );
+    Some(report)
+}
