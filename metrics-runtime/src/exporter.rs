@@ -140,27 +140,25 @@ impl ExporterBuilder {
                 .declare_site(site.info())
                 .map_err(Error::Conflict)?;
         }
+        let fallback = PrometheusBuilder::new()
+            .set_buckets(&buckets.default)
+            .map_err(|e| Error::InvalidBuckets {
+                target: "default buckets".into(),
+                reason: e.to_string(),
+            })?
+            .build_recorder();
         let listener = if self.serve_http {
             Some(self.bind()?)
         } else {
             None
         };
 
+        // Only one recorder per process: the flag catches a second exporter of this crate
+        // before the global slot does, which also refuses recorders of other crates.
         if INSTALLED.swap(true, Ordering::AcqRel) {
             return Err(Error::AlreadyInstalled);
         }
-        let recorder = LayeredRecorder::new(
-            PrometheusBuilder::new()
-                .set_buckets(&self.default_buckets)
-                .map_err(|e| {
-                    INSTALLED.store(false, Ordering::Release);
-                    Error::InvalidBuckets {
-                        target: "default buckets".into(),
-                        reason: e.to_string(),
-                    }
-                })?
-                .build_recorder(),
-        );
+        let recorder = LayeredRecorder::new(fallback);
         let prometheus = recorder.fallback_handle();
         REGISTRY.set_buckets(buckets);
         if metrics::set_global_recorder(recorder).is_err() {

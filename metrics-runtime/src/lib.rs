@@ -101,6 +101,11 @@ pub use metrics_macros::LabelValue;
 /// Derives [`ErrorLabel`] for an error enum or struct.
 pub use metrics_macros::ErrorLabel;
 
+/// The README's code blocks, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
+
 /// What the attributes' expansion refers to. Not a public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {

@@ -43,6 +43,12 @@ pub fn get(address: SocketAddr, path: &str) -> Response {
 
 /// A request with any method, whatever the status.
 pub fn request(method: &str, address: SocketAddr, path: &str) -> Response {
+    try_request(method, address, path)
+        .unwrap_or_else(|e| panic!("{method} http://{address}{path} failed: {e}"))
+}
+
+/// A request with any method; an error when the connection or the body fails.
+pub fn try_request(method: &str, address: SocketAddr, path: &str) -> Result<Response, ureq::Error> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
@@ -53,21 +59,40 @@ pub fn request(method: &str, address: SocketAddr, path: &str) -> Response {
         .uri(&url)
         .body(())
         .expect("a valid request");
-    let mut response = agent
-        .run(request)
-        .unwrap_or_else(|e| panic!("{method} {url} failed: {e}"));
+    let mut response = agent.run(request)?;
     let content_type = response
         .headers()
         .get("content-type")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let status = response.status().as_u16();
-    let body = response.body_mut().read_to_string().expect("a UTF-8 body");
-    Response {
+    let body = response.body_mut().read_to_string()?;
+    Ok(Response {
         status,
         content_type,
         body,
+    })
+}
+
+/// Builds an example of this workspace with the cargo running the tests, in the tests'
+/// profile, and returns the path of its binary.
+pub fn build_example(name: &str) -> std::path::PathBuf {
+    let release = !cfg!(debug_assertions);
+    let mut command = Command::new(env!("CARGO"));
+    command
+        .args(["build", "--quiet", "--example", name])
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    if release {
+        command.arg("--release");
     }
+    let status = command.status().expect("cargo runs");
+    assert!(status.success(), "building example {name} failed");
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
+        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target"),
+        Into::into,
+    );
+    let profile = if release { "release" } else { "debug" };
+    target.join(profile).join("examples").join(name)
 }
 
 /// The exposition of the test exporter, scraped over HTTP.

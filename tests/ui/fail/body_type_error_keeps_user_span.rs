@@ -1,0 +1,9 @@
+use metrics_runtime::monitored;
+
+#[monitored]
+fn work() -> u32 {
+    let count: u32 = "three";
+    count
+}
+
+fn main() {}

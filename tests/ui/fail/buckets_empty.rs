@@ -1,0 +1,6 @@
+use metrics_runtime::monitored;
+
+#[monitored(buckets = [])]
+fn work() {}
+
+fn main() {}

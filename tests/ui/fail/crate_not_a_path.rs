@@ -1,0 +1,6 @@
+use metrics_runtime::monitored;
+
+#[monitored(crate = "not a path")]
+fn work() {}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use metrics_runtime::LabelValue;
+
+#[derive(LabelValue)]
+enum Plan {
+    Free,
+    #[label(rename = "free")]
+    Trial,
+}
+
+fn main() {}

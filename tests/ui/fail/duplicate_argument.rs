@@ -1,0 +1,6 @@
+use metrics_runtime::monitored;
+
+#[monitored(name = "jobs", name = "tasks")]
+fn work() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use metrics_runtime::monitored;
+
+#[monitored(labels(function = "other"))]
+fn work() {}
+
+fn main() {}

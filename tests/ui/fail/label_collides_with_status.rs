@@ -1,0 +1,6 @@
+use metrics_runtime::monitored;
+
+#[monitored(labels(status = "ok"))]
+fn work() {}
+
+fn main() {}

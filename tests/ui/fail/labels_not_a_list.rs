@@ -1,0 +1,6 @@
+use metrics_runtime::monitored;
+
+#[monitored(labels = "agent")]
+fn work() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use metrics_runtime::monitored;
+
+#[monitored(name)]
+fn work() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use metrics_runtime::monitored;
+
+#[monitored(name = "my-jobs")]
+fn work() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use metrics_runtime::monitored;
+
+#[monitored(name = "__jobs")]
+fn work() {}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use metrics_runtime::monitored;
+
+struct Worker;
+
+#[monitored]
+impl Worker {
+    fn work(&self) {}
+}
+
+fn main() {}

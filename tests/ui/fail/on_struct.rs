@@ -1,0 +1,6 @@
+use metrics_runtime::monitored;
+
+#[monitored]
+struct Work;
+
+fn main() {}

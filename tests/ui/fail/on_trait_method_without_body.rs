@@ -1,0 +1,8 @@
+use metrics_runtime::monitored;
+
+trait Worker {
+    #[monitored]
+    fn work(&self);
+}
+
+fn main() {}

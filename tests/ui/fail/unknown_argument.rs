@@ -1,0 +1,6 @@
+use metrics_runtime::monitored;
+
+#[monitored(nmae = "jobs")]
+fn work() {}
+
+fn main() {}
