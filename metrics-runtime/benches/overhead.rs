@@ -20,6 +20,19 @@ fn monitored_sync(x: u64) -> u64 {
     work(x)
 }
 
+#[derive(Clone, Copy, metrics_runtime::LabelValue)]
+enum Region {
+    EuWest,
+    UsEast,
+    AsiaPacific,
+}
+
+#[monitored(labels(region = region))]
+#[inline(never)]
+fn monitored_dynamic_labels(region: Region, x: u64) -> u64 {
+    work(x)
+}
+
 #[monitored]
 async fn monitored_async(x: u64) -> u64 {
     work(x)
@@ -77,6 +90,15 @@ fn cases(c: &mut Criterion) {
 
     group.bench_function("monitored_sync", |b| {
         b.iter(|| monitored_sync(black_box(7)))
+    });
+
+    let regions = [Region::EuWest, Region::UsEast, Region::AsiaPacific];
+    let mut next = 0usize;
+    group.bench_function("monitored_dynamic_labels", |b| {
+        b.iter(|| {
+            next = (next + 1) % regions.len();
+            monitored_dynamic_labels(black_box(regions[next]), black_box(7))
+        })
     });
 
     let waker = std::task::Waker::noop();

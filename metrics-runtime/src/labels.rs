@@ -88,6 +88,21 @@ impl LabelValue for &'static str {
     }
 }
 
+/// A reference to a label value is one too, so `labels(plan = plan)` works for `plan: &Plan`.
+impl<T: LabelValue> LabelValue for &T {
+    fn label_values() -> Option<&'static [&'static str]> {
+        T::label_values()
+    }
+
+    fn label_index(&self) -> usize {
+        (**self).label_index()
+    }
+
+    fn label_value(&self) -> &'static str {
+        (**self).label_value()
+    }
+}
+
 /// A bounded `error_type` label for an error value.
 ///
 /// `#[derive(ErrorLabel)]` on an error enum gives each variant's name in snake_case (works next

@@ -415,6 +415,57 @@ mod tests {
         assert_eq!(escape_label_value("a\\b\"c\nd"), "a\\\\b\\\"c\\nd");
     }
 
+    fn site(function: &'static str, buckets: Option<&'static [f64]>) -> SiteInfo {
+        use crate::callsite::{FamilyNames, SiteKind};
+        SiteInfo {
+            kind: SiteKind::Monitored,
+            families: FamilyNames {
+                calls: "reports_calls_total",
+                duration: "reports_call_duration_seconds",
+                errors: "reports_errors_total",
+                in_flight: "reports_calls_in_flight",
+            },
+            named: true,
+            function,
+            module: "app",
+            file: "src/app.rs",
+            line: 7,
+            labels: &[("function", "x"), ("module", "app")],
+            dynamic_labels: &[],
+            buckets,
+        }
+    }
+
+    #[test]
+    fn a_named_family_must_keep_its_buckets() {
+        let registry = Registry::new();
+        assert_eq!(
+            registry.declare_site(&site("daily", Some(&[1.0, 10.0]))),
+            Ok(())
+        );
+        assert_eq!(
+            registry.declare_site(&site("monthly", Some(&[1.0, 10.0]))),
+            Ok(())
+        );
+        let conflict = registry
+            .declare_site(&site("weekly", Some(&[1.0, 10.0, 100.0])))
+            .unwrap_err();
+        assert_eq!(
+            conflict,
+            SchemaConflict {
+                family: "reports_call_duration_seconds".into(),
+                first: "`app::daily` (src/app.rs:7)".into(),
+                second: "`app::weekly` (src/app.rs:7)".into(),
+                detail: "buckets differ: [1.0, 10.0] there, [1.0, 10.0, 100.0] here".into(),
+            }
+        );
+        let conflict = registry.declare_site(&site("yearly", None)).unwrap_err();
+        assert_eq!(
+            conflict.detail,
+            "buckets differ: [1.0, 10.0] there, the default here"
+        );
+    }
+
     #[test]
     fn renders_counters_and_histograms() {
         let registry = Registry::new();
