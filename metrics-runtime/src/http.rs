@@ -134,7 +134,8 @@ fn respond(shared: &Shared, request: &Request<Incoming>) -> Response<Full<Bytes>
             );
             response
         }
-        ("/metrics", _) => {
+        ("/health", &Method::GET | &Method::HEAD) => health(),
+        ("/metrics" | "/health", _) => {
             let mut response = text(
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method not allowed: use GET\n",
@@ -146,9 +147,30 @@ fn respond(shared: &Shared, request: &Request<Incoming>) -> Response<Full<Bytes>
         }
         _ => text(
             StatusCode::NOT_FOUND,
-            "not found: metrics are served at /metrics\n",
+            "not found: metrics are served at /metrics, health at /health\n",
         ),
     }
+}
+
+/// `{"status":"healthy","components":{"db":"healthy"}}`; 503 when any component is unhealthy.
+fn health() -> Response<Full<Bytes>> {
+    let components = crate::health::components();
+    let healthy = components.values().all(|healthy| *healthy);
+    let word = |healthy: bool| if healthy { "healthy" } else { "unhealthy" };
+    let body = serde_json::json!({
+        "status": word(healthy),
+        "components": components.iter().map(|(name, ok)| (name.clone(), word(*ok).into())).collect::<serde_json::Map<_, _>>(),
+    });
+    let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
+    *response.status_mut() = if healthy {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
 }
 
 fn text(status: StatusCode, body: &'static str) -> Response<Full<Bytes>> {

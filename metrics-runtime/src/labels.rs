@@ -227,6 +227,23 @@ impl ErrorFlag for rmcp::model::CallToolResult {
     }
 }
 
+#[cfg(feature = "rmcp")]
+impl ErrorLabel for rmcp::ErrorData {
+    /// A protocol error returned by a tool handler, labelled by its JSON-RPC code.
+    fn error_label(&self) -> &'static str {
+        use rmcp::model::ErrorCode;
+        match self.code {
+            ErrorCode::INVALID_PARAMS => "invalid_params",
+            ErrorCode::INVALID_REQUEST => "invalid_request",
+            ErrorCode::METHOD_NOT_FOUND => "method_not_found",
+            ErrorCode::INTERNAL_ERROR => "internal_error",
+            ErrorCode::PARSE_ERROR => "parse_error",
+            ErrorCode::RESOURCE_NOT_FOUND => "resource_not_found",
+            _ => "mcp_error",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -36,6 +36,7 @@
 mod callsite;
 mod error;
 mod exporter;
+mod health;
 mod http;
 mod labels;
 pub mod outcome;
@@ -46,6 +47,7 @@ mod storage;
 pub use callsite::rebind_call_sites;
 pub use error::Error;
 pub use exporter::{install_exporter, Exporter, ExporterBuilder, ADDRESS_ENV, DEFAULT_ADDRESS};
+pub use health::{health, set_health, HEALTH_FAMILY};
 pub use labels::{ErrorFlag, ErrorLabel, LabelValue};
 pub use registry::{SchemaConflict, DEFAULT_BUCKETS};
 
