@@ -21,10 +21,7 @@ mod export {
 fn install_names_both_functions_of_a_conflicting_family() {
     ingest::run();
     export::run();
-    let error = Exporter::builder()
-        .without_http_listener()
-        .install()
-        .unwrap_err();
+    let error = Exporter::builder().build().unwrap_err();
     let Error::Conflict(conflict) = &error else {
         panic!("expected a conflict, got {error:?}")
     };

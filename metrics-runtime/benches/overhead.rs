@@ -39,10 +39,7 @@ async fn monitored_async(x: u64) -> u64 {
 }
 
 fn cases(c: &mut Criterion) {
-    let _exporter = Exporter::builder()
-        .without_http_listener()
-        .install()
-        .expect("the recorder installs");
+    let _exporter = Exporter::builder().build().expect("the recorder installs");
     let mut group = c.benchmark_group("per_call");
 
     group.bench_function("bare", |b| b.iter(|| work(black_box(7))));

@@ -20,7 +20,12 @@ use crate::registry::REGISTRY;
 /// stores handles with this target in its own sharded storage.
 pub(crate) const SITE_TARGET: &str = "metrics_runtime::site";
 
+/// The target of handles whose series have labels taken from arguments.
+pub(crate) const DYNAMIC_SITE_TARGET: &str = "metrics_runtime::site::dynamic";
+
 static SITE_METADATA: Metadata<'static> = Metadata::new(SITE_TARGET, Level::INFO, None);
+static DYNAMIC_SITE_METADATA: Metadata<'static> =
+    Metadata::new(DYNAMIC_SITE_TARGET, Level::INFO, None);
 
 /// Bumped whenever a recorder is installed; call sites bound at an older epoch bind again.
 static RECORDER_EPOCH: AtomicU64 = AtomicU64::new(1);
@@ -45,6 +50,8 @@ pub enum SiteKind {
     Monitored,
     /// `#[tool_call]`.
     ToolCall,
+    /// A block measured with `track()`.
+    Track,
 }
 
 impl SiteKind {
@@ -53,6 +60,7 @@ impl SiteKind {
         match self {
             SiteKind::Monitored => "monitored",
             SiteKind::ToolCall => "tool_call",
+            SiteKind::Track => "track",
         }
     }
 }
@@ -116,7 +124,7 @@ impl SiteInfo {
 
     fn describe(&self) {
         let (calls, duration, errors, in_flight) = match self.kind {
-            SiteKind::Monitored => (
+            SiteKind::Monitored | SiteKind::Track => (
                 "Calls of functions instrumented with #[monitored], by outcome: ok, error (returned Err or an error result), panic, cancelled (future dropped before completion).",
                 "Duration of calls of functions instrumented with #[monitored], in seconds.",
                 "Failed calls of functions instrumented with #[monitored], by bounded error type.",
@@ -186,20 +194,25 @@ impl SeriesHandles {
             labels.extend(extra);
             Key::from_parts(name, labels)
         };
+        let metadata = if dynamic.is_empty() {
+            &SITE_METADATA
+        } else {
+            &DYNAMIC_SITE_METADATA
+        };
         metrics::with_recorder(|recorder| SeriesHandles {
             calls: Status::ALL.map(|status| {
                 let status = Label::from_static_parts("status", status.as_str());
-                recorder.register_counter(&key(info.families.calls, Some(status)), &SITE_METADATA)
+                recorder.register_counter(&key(info.families.calls, Some(status)), metadata)
             }),
             duration: {
                 let key = key(info.families.duration, None);
                 if let Some(bounds) = info.buckets {
                     REGISTRY.set_series_bounds(&key, bounds);
                 }
-                recorder.register_histogram(&key, &SITE_METADATA)
+                recorder.register_histogram(&key, metadata)
             },
-            in_flight: recorder.register_gauge(&key(info.families.in_flight, None), &SITE_METADATA),
-            errors: ErrorCounters::new(key(info.families.errors, None)),
+            in_flight: recorder.register_gauge(&key(info.families.in_flight, None), metadata),
+            errors: ErrorCounters::new(key(info.families.errors, None), metadata),
         })
     }
 }
@@ -208,14 +221,16 @@ impl SeriesHandles {
 /// slots read without a lock; error types are few per function, the rest share a mutex.
 struct ErrorCounters {
     key: Key,
+    metadata: &'static Metadata<'static>,
     slots: [OnceLock<(ErrorType, Counter)>; 4],
     overflow: Mutex<Vec<(ErrorType, Counter)>>,
 }
 
 impl ErrorCounters {
-    fn new(key: Key) -> Self {
+    fn new(key: Key, metadata: &'static Metadata<'static>) -> Self {
         Self {
             key,
+            metadata,
             slots: Default::default(),
             overflow: Mutex::new(Vec::new()),
         }
@@ -229,7 +244,7 @@ impl ErrorCounters {
         let key = self
             .key
             .with_extra_labels(vec![Label::new("error_type", value)]);
-        metrics::with_recorder(|recorder| recorder.register_counter(&key, &SITE_METADATA))
+        metrics::with_recorder(|recorder| recorder.register_counter(&key, self.metadata))
     }
 
     fn increment(&self, error_type: ErrorType) {
@@ -476,6 +491,16 @@ impl CallGuard {
         self.record(status);
     }
 
+    /// Ends the call as `ok`.
+    pub fn ok(self) {
+        self.finish(Outcome::Ok);
+    }
+
+    /// Ends the call as `error` with this `error_type`.
+    pub fn error(self, error_type: &'static str) {
+        self.finish(Outcome::Error(ErrorType::Label(error_type)));
+    }
+
     #[inline]
     fn record(&self, status: Status) {
         let elapsed = quanta::Instant::now().saturating_duration_since(self.start);
@@ -498,12 +523,5 @@ impl Drop for CallGuard {
     }
 }
 
-/// Every call site of the program, gathered at link time.
+/// A call site in the catalog, gathered at link time.
 pub struct SiteRef(pub &'static CallSite);
-
-inventory::collect!(SiteRef);
-
-/// The call sites of every instrumented function linked into the program.
-pub(crate) fn all_sites() -> impl Iterator<Item = &'static CallSite> {
-    inventory::iter::<SiteRef>.into_iter().map(|site| site.0)
-}

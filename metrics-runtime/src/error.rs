@@ -47,6 +47,42 @@ pub enum Error {
         /// Why it was refused.
         reason: String,
     },
+    /// The metric name prefix is not usable.
+    #[error("invalid metric prefix `{prefix}`: a prefix must match [a-zA-Z_][a-zA-Z0-9_]*, e.g. `myapp_`")]
+    InvalidPrefix {
+        /// The prefix as given.
+        prefix: String,
+    },
+    /// The metrics path is not usable.
+    #[error(
+        "invalid metrics path `{path}`: it must start with `/` and not be `/health` or `/catalog`"
+    )]
+    InvalidPath {
+        /// The path as given.
+        path: String,
+    },
+    /// An allowed scraper is neither an address nor a network.
+    #[error("invalid scraper `{entry}`: give an IP address (`10.0.0.5`, `::1`) or a network (`10.0.0.0/8`)")]
+    InvalidScraper {
+        /// The entry as given.
+        entry: String,
+    },
+    /// The push gateway URL or interval is not usable.
+    #[error("invalid push gateway URL `{url}`: {reason}")]
+    InvalidPushGateway {
+        /// The URL as given.
+        url: String,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// Process or host metrics cannot be read on this system.
+    #[error("cannot read {group} metrics: {reason}; turn them off with `.{group}_metrics(false)`")]
+    Collector {
+        /// `process` or `host`.
+        group: &'static str,
+        /// What the system said.
+        reason: String,
+    },
     /// The exporter's background thread could not start.
     #[error("cannot start the metrics exporter thread: {0}")]
     Spawn(#[source] std::io::Error),

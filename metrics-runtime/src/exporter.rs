@@ -1,17 +1,22 @@
-//! Installing the recorder and serving the exposition.
+//! Installing the recorder, and the exporter's settings.
 
-use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, ToSocketAddrs};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use ipnet::IpNet;
+use metrics::{GaugeFn, Key, Label};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
-use crate::callsite::{all_sites, rebind_call_sites};
+use crate::background::{Background, Tasks};
+use crate::callsite::rebind_call_sites;
+use crate::catalog::all_sites;
+use crate::collectors::CollectorSet;
 use crate::error::Error;
-use crate::http::{Server, ServerConfig};
+use crate::push::PushTarget;
 use crate::recorder::LayeredRecorder;
-use crate::registry::{BucketConfig, DEFAULT_BUCKETS, REGISTRY};
+use crate::registry::{BucketConfig, RenderOptions, DEFAULT_BUCKETS, REGISTRY};
 
 /// Address served when neither the builder nor `METRICS_ADDR` sets one.
 pub const DEFAULT_ADDRESS: &str = "0.0.0.0:9000";
@@ -23,10 +28,18 @@ pub const ADDRESS_ENV: &str = "METRICS_ADDR";
 /// when nobody scrapes.
 const UPKEEP_INTERVAL: Duration = Duration::from_secs(5);
 
+/// Whether this crate's recorder is installed.
+static INSTALLED: AtomicBool = AtomicBool::new(false);
+
+pub(crate) fn installed() -> bool {
+    INSTALLED.load(Ordering::Acquire)
+}
+
 /// Installs the recorder and serves `GET /metrics` on `METRICS_ADDR`, or `0.0.0.0:9000`.
 ///
 /// Keep the returned [`Exporter`]: dropping it stops the listener. For other settings use
-/// [`Exporter::builder`].
+/// [`Exporter::builder`]; the macro form `install_exporter!()` also exports `build_info` with
+/// your crate's name and version.
 ///
 /// ```no_run
 /// use metrics_runtime::{install_exporter, monitored};
@@ -48,23 +61,63 @@ pub fn install_exporter() -> Result<Exporter, Error> {
     Exporter::builder().install()
 }
 
+/// Installs the exporter like [`install_exporter()`](fn@install_exporter), with
+/// `build_info{name, version}` taken from the calling crate's `Cargo.toml`.
+///
+/// ```no_run
+/// let _exporter = metrics_runtime::install_exporter!()?;
+/// # Ok::<(), metrics_runtime::Error>(())
+/// ```
+#[macro_export]
+macro_rules! install_exporter {
+    () => {
+        $crate::Exporter::builder()
+            .app(
+                ::core::env!("CARGO_PKG_NAME"),
+                ::core::env!("CARGO_PKG_VERSION"),
+            )
+            .install()
+    };
+}
+
 /// Settings of the exporter; start with [`Exporter::builder`].
 #[derive(Debug, Clone)]
-#[must_use = "a builder does nothing until `install()` is called"]
+#[must_use = "a builder does nothing until `install()` or `build()` is called"]
 pub struct ExporterBuilder {
     address: Option<String>,
-    serve_http: bool,
+    loopback_only: bool,
+    metrics_path: String,
     default_buckets: Vec<f64>,
     family_buckets: Vec<(String, Vec<f64>)>,
+    global_labels: Vec<(String, String)>,
+    prefix: String,
+    allowed: Vec<String>,
+    idle_timeout: Option<Duration>,
+    app: Option<(String, String)>,
+    collectors: CollectorSet,
+    collect_interval: Duration,
+    push: Option<(String, Duration)>,
 }
 
 impl Default for ExporterBuilder {
     fn default() -> Self {
         Self {
             address: None,
-            serve_http: true,
+            loopback_only: false,
+            metrics_path: "/metrics".to_owned(),
             default_buckets: DEFAULT_BUCKETS.to_vec(),
             family_buckets: Vec::new(),
+            global_labels: Vec::new(),
+            prefix: String::new(),
+            allowed: Vec::new(),
+            idle_timeout: None,
+            app: None,
+            collectors: CollectorSet {
+                process: true,
+                host: true,
+            },
+            collect_interval: Duration::from_secs(15),
+            push: None,
         }
     }
 }
@@ -82,16 +135,27 @@ impl ExporterBuilder {
         self
     }
 
-    /// Installs the recorder without an HTTP listener, for programs that serve
-    /// [`Exporter::render`] from their own server.
+    /// Listens on the loopback interface only (`127.0.0.1`, or `::1` for an IPv6 address),
+    /// on the configured port: for a scraper or sidecar on the same host.
     ///
     /// ```no_run
-    /// let exporter = metrics_runtime::Exporter::builder().without_http_listener().install()?;
-    /// let text = exporter.render();
+    /// // Listens on 127.0.0.1:9000 even though METRICS_ADDR may say 0.0.0.0:9000.
+    /// let exporter = metrics_runtime::Exporter::builder().loopback_only().install()?;
     /// # Ok::<(), metrics_runtime::Error>(())
     /// ```
-    pub fn without_http_listener(mut self) -> Self {
-        self.serve_http = false;
+    pub fn loopback_only(mut self) -> Self {
+        self.loopback_only = true;
+        self
+    }
+
+    /// The path of the exposition (default `/metrics`). `/health` and `/catalog` stay.
+    ///
+    /// ```no_run
+    /// let exporter = metrics_runtime::Exporter::builder().metrics_path("/prometheus").install()?;
+    /// # Ok::<(), metrics_runtime::Error>(())
+    /// ```
+    pub fn metrics_path(mut self, path: impl Into<String>) -> Self {
+        self.metrics_path = path.into();
         self
     }
 
@@ -123,44 +187,185 @@ impl ExporterBuilder {
         self
     }
 
-    /// Installs the recorder as the process' `metrics` recorder and, unless disabled, starts
-    /// the HTTP listener on a background thread.
+    /// A label added to every series (e.g. `service`, `instance`, `version`), unless the series
+    /// has a label of that name already.
+    ///
+    /// ```no_run
+    /// let exporter = metrics_runtime::Exporter::builder()
+    ///     .global_label("service", "checkout")
+    ///     .global_label("region", "eu-west-1")
+    ///     .install()?;
+    /// # Ok::<(), metrics_runtime::Error>(())
+    /// ```
+    pub fn global_label(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.global_labels.push((name.into(), value.into()));
+        self
+    }
+
+    /// A prefix for the metric names of this crate (`myapp_function_calls_total`, ...). The
+    /// standard `process_*` names and metrics of other `metrics` users keep their names.
+    ///
+    /// ```no_run
+    /// let exporter = metrics_runtime::Exporter::builder().prefix("myapp_").install()?;
+    /// # Ok::<(), metrics_runtime::Error>(())
+    /// ```
+    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = prefix.into();
+        self
+    }
+
+    /// Lets this address or network (`10.0.0.5`, `10.0.0.0/8`, `::1`) scrape. Once any is
+    /// given, every other peer gets `403 Forbidden` on every path.
+    ///
+    /// ```no_run
+    /// let exporter = metrics_runtime::Exporter::builder()
+    ///     .allow_scraper("127.0.0.1")
+    ///     .allow_scraper("10.0.0.0/8")
+    ///     .install()?;
+    /// # Ok::<(), metrics_runtime::Error>(())
+    /// ```
+    pub fn allow_scraper(mut self, address_or_network: impl Into<String>) -> Self {
+        self.allowed.push(address_or_network.into());
+        self
+    }
+
+    /// Leaves out series whose labels come from arguments (and the host's disks and network
+    /// interfaces) once their value has not changed for this long; they come back when it
+    /// changes. Bounds what a scrape carries after label values stop being used.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// let exporter = metrics_runtime::Exporter::builder().idle_timeout(Duration::from_secs(600)).install()?;
+    /// # Ok::<(), metrics_runtime::Error>(())
+    /// ```
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = Some(timeout);
+        self
+    }
+
+    /// Exports `build_info{name, version} 1`; see also `install_exporter!()`.
+    ///
+    /// ```no_run
+    /// let exporter = metrics_runtime::Exporter::builder()
+    ///     .app(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
+    ///     .install()?;
+    /// # Ok::<(), metrics_runtime::Error>(())
+    /// ```
+    pub fn app(mut self, name: impl Into<String>, version: impl Into<String>) -> Self {
+        self.app = Some((name.into(), version.into()));
+        self
+    }
+
+    /// Whether `process_*` metrics are collected (default: yes).
+    ///
+    /// ```no_run
+    /// let exporter = metrics_runtime::Exporter::builder().process_metrics(false).install()?;
+    /// # Ok::<(), metrics_runtime::Error>(())
+    /// ```
+    pub fn process_metrics(mut self, enabled: bool) -> Self {
+        self.collectors.process = enabled;
+        self
+    }
+
+    /// Whether `host_*` metrics (CPU, memory, disks, network, uptime) are collected (default:
+    /// yes).
+    ///
+    /// ```no_run
+    /// let exporter = metrics_runtime::Exporter::builder().host_metrics(false).install()?;
+    /// # Ok::<(), metrics_runtime::Error>(())
+    /// ```
+    pub fn host_metrics(mut self, enabled: bool) -> Self {
+        self.collectors.host = enabled;
+        self
+    }
+
+    /// How often process and host metrics are refreshed (default 15 s).
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// let exporter = metrics_runtime::Exporter::builder().collect_interval(Duration::from_secs(5)).install()?;
+    /// # Ok::<(), metrics_runtime::Error>(())
+    /// ```
+    pub fn collect_interval(mut self, interval: Duration) -> Self {
+        self.collect_interval = interval;
+        self
+    }
+
+    /// Pushes the exposition to a Prometheus Pushgateway every `interval`, and once more when
+    /// the exporter shuts down, for batch jobs that end before a scrape. `url` is the group's
+    /// address, e.g. `http://pushgateway:9091/metrics/job/nightly_import` (plain HTTP); the
+    /// group is replaced on every push (`PUT`).
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// let exporter = metrics_runtime::Exporter::builder()
+    ///     .push_gateway("http://127.0.0.1:9091/metrics/job/import", Duration::from_secs(10))
+    ///     .build()?;
+    /// // ... the job's work ...
+    /// exporter.shutdown(); // pushes the final values
+    /// # Ok::<(), metrics_runtime::Error>(())
+    /// ```
+    pub fn push_gateway(mut self, url: impl Into<String>, interval: Duration) -> Self {
+        self.push = Some((url.into(), interval));
+        self
+    }
+
+    /// Installs the recorder as the process' `metrics` recorder, starts the background work
+    /// (collectors, push) and the HTTP listener.
     ///
     /// # Errors
     ///
-    /// A bad or busy address, invalid buckets, two functions that declare one family
+    /// A bad or busy address, invalid settings, two functions that declare one family
     /// differently, or a recorder installed before. Nothing is installed when it fails, so a
     /// caller may retry with other settings.
     pub fn install(self) -> Result<Exporter, Error> {
-        static INSTALLED: AtomicBool = AtomicBool::new(false);
+        self.start(true)
+    }
 
-        let buckets = self.bucket_config()?;
+    /// Like [`install`](Self::install) without the HTTP listener, for programs that serve
+    /// [`Exporter::render`] from their own server (see [`MetricsHandle`]) or only push.
+    ///
+    /// ```no_run
+    /// let exporter = metrics_runtime::Exporter::builder().build()?;
+    /// let handle = exporter.handle(); // Clone + Send + Sync, for your router's state
+    /// let text: String = handle.render();
+    /// # Ok::<(), metrics_runtime::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`install`](Self::install), without the address errors.
+    pub fn build(self) -> Result<Exporter, Error> {
+        self.start(false)
+    }
+
+    fn start(self, serve_http: bool) -> Result<Exporter, Error> {
+        let settings = self.validate()?;
         for site in all_sites() {
             REGISTRY
                 .declare_site(site.info())
                 .map_err(Error::Conflict)?;
         }
-        let fallback = PrometheusBuilder::new()
-            .set_buckets(&buckets.default)
+        let mut fallback = PrometheusBuilder::new()
+            .set_buckets(&settings.buckets.default)
             .map_err(|e| Error::InvalidBuckets {
                 target: "default buckets".into(),
                 reason: e.to_string(),
-            })?
-            .build_recorder();
-        let listener = if self.serve_http {
-            Some(self.bind()?)
-        } else {
-            None
-        };
+            })?;
+        for (name, value) in &settings.render.global_labels {
+            fallback = fallback.add_global_label(name, value);
+        }
+        let fallback = fallback.build_recorder();
+        let listener = if serve_http { Some(self.bind()?) } else { None };
 
-        // Only one recorder per process: the flag catches a second exporter of this crate
-        // before the global slot does, which also refuses recorders of other crates.
+        // One recorder per process: the flag catches a second exporter of this crate before
+        // the global slot does, which also refuses recorders of other crates.
         if INSTALLED.swap(true, Ordering::AcqRel) {
             return Err(Error::AlreadyInstalled);
         }
         let recorder = LayeredRecorder::new(fallback);
         let prometheus = recorder.fallback_handle();
-        REGISTRY.set_buckets(buckets);
+        REGISTRY.set_buckets(settings.buckets);
         if metrics::set_global_recorder(recorder).is_err() {
             return Err(Error::AlreadyInstalled);
         }
@@ -168,21 +373,41 @@ impl ExporterBuilder {
         for site in all_sites() {
             site.preregister();
         }
-
-        let shared = Arc::new(Shared { prometheus });
-        let server = match listener {
-            Some(listener) => {
-                let config = ServerConfig {
-                    upkeep_interval: UPKEEP_INTERVAL,
-                };
-                Some(Server::start(listener, shared.clone(), config).map_err(Error::Spawn)?)
+        if let Some((name, version)) = &self.app {
+            REGISTRY.describe(
+                "build_info",
+                "Name and version of the running program; the value is always 1.",
+            );
+            let labels = vec![
+                Label::new("name", name.clone()),
+                Label::new("version", version.clone()),
+            ];
+            if let Some(gauge) = REGISTRY.gauge(&Key::from_parts("build_info", labels), false) {
+                gauge.set(1.0);
             }
-            None => None,
+        }
+
+        let shared = Arc::new(Shared {
+            prometheus,
+            render: settings.render,
+            metrics_path: self.metrics_path.clone(),
+            allowed: settings.allowed,
+        });
+        let tasks = Tasks {
+            listener,
+            upkeep_interval: UPKEEP_INTERVAL,
+            collectors: self.collectors,
+            collect_interval: self.collect_interval,
+            push: settings.push,
         };
-        Ok(Exporter { shared, server })
+        let background = Background::start(shared.clone(), tasks)?;
+        Ok(Exporter {
+            shared,
+            background: Some(background),
+        })
     }
 
-    fn bucket_config(&self) -> Result<BucketConfig, Error> {
+    fn validate(&self) -> Result<Settings, Error> {
         let default = validate_buckets("default buckets", &self.default_buckets)?;
         let mut per_family = std::collections::BTreeMap::new();
         for (family, bounds) in &self.family_buckets {
@@ -191,9 +416,75 @@ impl ExporterBuilder {
                 validate_buckets(&format!("`{family}`"), bounds)?,
             );
         }
-        Ok(BucketConfig {
-            default,
-            per_family,
+        for (name, _) in &self.global_labels {
+            let invalid = |reason: &str| Error::InvalidLabel {
+                name: name.clone(),
+                reason: reason.to_owned(),
+            };
+            let mut chars = name.chars();
+            let valid = chars
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !valid {
+                return Err(invalid("a label name must match [a-zA-Z_][a-zA-Z0-9_]*"));
+            }
+            if name.starts_with("__") {
+                return Err(invalid(
+                    "names starting with `__` are reserved for Prometheus",
+                ));
+            }
+            if ["le", "quantile"].contains(&name.as_str()) {
+                return Err(invalid(
+                    "`le` and `quantile` belong to histograms and summaries",
+                ));
+            }
+        }
+        let prefix_valid = self
+            .prefix
+            .chars()
+            .enumerate()
+            .all(|(i, c)| c.is_ascii_alphabetic() || c == '_' || (i > 0 && c.is_ascii_digit()));
+        if !prefix_valid {
+            return Err(Error::InvalidPrefix {
+                prefix: self.prefix.clone(),
+            });
+        }
+        if !self.metrics_path.starts_with('/')
+            || ["/health", "/catalog"].contains(&self.metrics_path.as_str())
+        {
+            return Err(Error::InvalidPath {
+                path: self.metrics_path.clone(),
+            });
+        }
+        let allowed = self
+            .allowed
+            .iter()
+            .map(|entry| {
+                entry
+                    .parse::<IpNet>()
+                    .or_else(|_| entry.parse::<IpAddr>().map(IpNet::from))
+                    .map_err(|_| Error::InvalidScraper {
+                        entry: entry.clone(),
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let push = match &self.push {
+            Some((url, interval)) => Some(PushTarget::parse(url, *interval)?),
+            None => None,
+        };
+        Ok(Settings {
+            buckets: BucketConfig {
+                default,
+                per_family,
+            },
+            render: RenderOptions {
+                prefix: self.prefix.clone(),
+                global_labels: self.global_labels.clone(),
+                idle_timeout: self.idle_timeout,
+            },
+            allowed,
+            push,
         })
     }
 
@@ -206,7 +497,7 @@ impl ExporterBuilder {
             .clone()
             .or(from_env)
             .unwrap_or_else(|| DEFAULT_ADDRESS.to_owned());
-        let resolved: SocketAddr = address
+        let mut resolved: SocketAddr = address
             .to_socket_addrs()
             .map_err(|e| Error::InvalidAddress {
                 address: address.clone(),
@@ -217,6 +508,13 @@ impl ExporterBuilder {
                 address: address.clone(),
                 reason: "it resolves to no address".into(),
             })?;
+        if self.loopback_only && !resolved.ip().is_loopback() {
+            let loopback = match resolved.ip() {
+                IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::LOCALHOST),
+                IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::LOCALHOST),
+            };
+            resolved.set_ip(loopback);
+        }
         let listener = TcpListener::bind(resolved).map_err(|source| Error::Bind {
             address: resolved,
             source,
@@ -229,6 +527,14 @@ impl ExporterBuilder {
             })?;
         Ok(listener)
     }
+}
+
+/// The builder's settings once checked.
+struct Settings {
+    buckets: BucketConfig,
+    render: RenderOptions,
+    allowed: Vec<IpNet>,
+    push: Option<PushTarget>,
 }
 
 fn validate_buckets(target: &str, bounds: &[f64]) -> Result<Arc<[f64]>, Error> {
@@ -251,15 +557,18 @@ fn validate_buckets(target: &str, bounds: &[f64]) -> Result<Arc<[f64]>, Error> {
     Ok(Arc::from(bounds))
 }
 
-/// What the HTTP server and the exporter share.
+/// What the background thread, the HTTP listener and the handles share.
 pub(crate) struct Shared {
     pub prometheus: PrometheusHandle,
+    pub render: RenderOptions,
+    pub metrics_path: String,
+    pub allowed: Vec<IpNet>,
 }
 
 impl Shared {
     pub(crate) fn render(&self) -> String {
         let mut out = String::with_capacity(16 * 1024);
-        REGISTRY.render(&mut out, &[]);
+        REGISTRY.render(&mut out, &self.render);
         out.push_str(&self.prometheus.render());
         out
     }
@@ -267,14 +576,53 @@ impl Shared {
     pub(crate) fn run_upkeep(&self) {
         self.prometheus.run_upkeep();
     }
+
+    /// Whether a peer may use the listener.
+    pub(crate) fn allows(&self, peer: IpAddr) -> bool {
+        let peer = match peer {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(peer, IpAddr::V4),
+            v4 => v4,
+        };
+        self.allowed.is_empty() || self.allowed.iter().any(|net| net.contains(&peer))
+    }
+}
+
+/// A cloneable handle that renders the exposition, for serving it from your own HTTP server.
+///
+/// ```no_run
+/// let exporter = metrics_runtime::Exporter::builder().build()?;
+/// let handle = exporter.handle();
+/// std::thread::spawn(move || println!("{}", handle.render()));
+/// # Ok::<(), metrics_runtime::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct MetricsHandle {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for MetricsHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetricsHandle").finish_non_exhaustive()
+    }
+}
+
+impl MetricsHandle {
+    /// The exposition text in the Prometheus text format.
+    pub fn render(&self) -> String {
+        self.shared.render()
+    }
+
+    /// The `Content-Type` to serve [`render`](Self::render) with.
+    pub const CONTENT_TYPE: &'static str = crate::http::EXPOSITION_CONTENT_TYPE;
 }
 
 /// The installed exporter. Dropping it (or [`shutdown`](Exporter::shutdown)) stops the HTTP
-/// listener; the recorder stays installed, as `metrics` allows one per process.
+/// listener and the background work (after a last push, when pushing); the recorder stays
+/// installed, as `metrics` allows one per process.
 #[must_use = "dropping the Exporter stops its /metrics listener; keep it, e.g. `let _exporter = install_exporter()?;`"]
 pub struct Exporter {
     shared: Arc<Shared>,
-    server: Option<Server>,
+    background: Option<Background>,
 }
 
 impl std::fmt::Debug for Exporter {
@@ -299,7 +647,7 @@ impl Exporter {
 
     /// The address the listener is bound to, `None` without a listener.
     pub fn local_addr(&self) -> Option<SocketAddr> {
-        self.server.as_ref().map(Server::local_addr)
+        self.background.as_ref().and_then(Background::local_addr)
     }
 
     /// The exposition text, as `GET /metrics` serves it.
@@ -307,18 +655,26 @@ impl Exporter {
         self.shared.render()
     }
 
-    /// Stops the listener; a scrape in flight completes first.
+    /// A cloneable handle that renders the exposition.
+    pub fn handle(&self) -> MetricsHandle {
+        MetricsHandle {
+            shared: self.shared.clone(),
+        }
+    }
+
+    /// Stops the listener and the background work; scrapes in flight complete first, and a
+    /// configured push gateway gets the final values.
     pub fn shutdown(mut self) {
-        if let Some(server) = self.server.take() {
-            server.stop();
+        if let Some(background) = self.background.take() {
+            background.stop();
         }
     }
 }
 
 impl Drop for Exporter {
     fn drop(&mut self) {
-        if let Some(server) = self.server.take() {
-            server.stop();
+        if let Some(background) = self.background.take() {
+            background.stop();
         }
     }
 }
@@ -337,5 +693,39 @@ mod tests {
                 "{error}"
             );
         }
+    }
+
+    #[test]
+    fn settings_are_validated_before_anything_is_installed() {
+        let error = |builder: ExporterBuilder| {
+            builder
+                .validate()
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            error(Exporter::builder().global_label("bad-name", "x")),
+            "invalid global label `bad-name`: a label name must match [a-zA-Z_][a-zA-Z0-9_]*"
+        );
+        assert!(error(Exporter::builder().global_label("le", "x"))
+            .starts_with("invalid global label `le`"));
+        assert!(error(Exporter::builder().prefix("my-app_"))
+            .starts_with("invalid metric prefix `my-app_`"));
+        assert!(error(Exporter::builder().metrics_path("metrics"))
+            .starts_with("invalid metrics path `metrics`"));
+        assert!(error(Exporter::builder().metrics_path("/health"))
+            .starts_with("invalid metrics path `/health`"));
+        assert!(error(Exporter::builder().allow_scraper("10.0.0.0/33"))
+            .starts_with("invalid scraper `10.0.0.0/33`"));
+        assert!(error(
+            Exporter::builder().push_gateway("https://x/metrics/job/a", Duration::from_secs(1))
+        )
+        .starts_with("invalid push gateway URL `https://x/metrics/job/a`"));
+        assert!(Exporter::builder()
+            .allow_scraper("10.0.0.0/8")
+            .allow_scraper("::1")
+            .validate()
+            .is_ok());
     }
 }

@@ -34,7 +34,7 @@ pub fn set_health(component: impl Into<String>, healthy: bool) {
         HEALTH_FAMILY,
         vec![Label::new("component", component.clone())],
     );
-    if let Some(gauge) = REGISTRY.gauge(&key) {
+    if let Some(gauge) = REGISTRY.gauge(&key, false) {
         gauge.set(if healthy { 1.0 } else { 0.0 });
     }
     COMPONENTS

@@ -33,23 +33,33 @@
 
 #![warn(missing_docs)]
 
+mod background;
 mod callsite;
+mod catalog;
+mod collectors;
 mod error;
 mod exporter;
 mod health;
 mod http;
 mod labels;
 pub mod outcome;
+mod push;
 mod recorder;
 mod registry;
 mod storage;
+pub mod testing;
+mod track;
 
-pub use callsite::rebind_call_sites;
+pub use callsite::{rebind_call_sites, CallGuard};
+pub use catalog::{catalog, CatalogEntry};
 pub use error::Error;
-pub use exporter::{install_exporter, Exporter, ExporterBuilder, ADDRESS_ENV, DEFAULT_ADDRESS};
+pub use exporter::{
+    install_exporter, Exporter, ExporterBuilder, MetricsHandle, ADDRESS_ENV, DEFAULT_ADDRESS,
+};
 pub use health::{health, set_health, HEALTH_FAMILY};
 pub use labels::{ErrorFlag, ErrorLabel, LabelValue};
 pub use registry::{SchemaConflict, DEFAULT_BUCKETS};
+pub use track::track;
 
 /// Records calls, duration, errors and in-flight calls of a function.
 ///

@@ -8,7 +8,7 @@
 use metrics::{Counter, Gauge, Histogram, Key, KeyName, Metadata, Recorder, SharedString, Unit};
 use metrics_exporter_prometheus::{PrometheusHandle, PrometheusRecorder};
 
-use crate::callsite::SITE_TARGET;
+use crate::callsite::{DYNAMIC_SITE_TARGET, SITE_TARGET};
 use crate::registry::{Registry, REGISTRY};
 
 pub(crate) struct LayeredRecorder {
@@ -29,8 +29,17 @@ impl LayeredRecorder {
     }
 
     fn ours(&self, key: &Key, metadata: &Metadata<'_>) -> bool {
-        metadata.target() == SITE_TARGET || self.registry.owns(key.name())
+        is_site(metadata) || self.registry.owns(key.name())
     }
+}
+
+fn is_site(metadata: &Metadata<'_>) -> bool {
+    metadata.target() == SITE_TARGET || metadata.target() == DYNAMIC_SITE_TARGET
+}
+
+/// Series of call sites with labels taken from arguments may be hidden by the idle timeout.
+fn expirable(metadata: &Metadata<'_>) -> bool {
+    metadata.target() == DYNAMIC_SITE_TARGET
 }
 
 impl Recorder for LayeredRecorder {
@@ -63,7 +72,7 @@ impl Recorder for LayeredRecorder {
             // A name stored here with another kind: refuse rather than render a family twice.
             return self
                 .registry
-                .counter(key)
+                .counter(key, expirable(metadata))
                 .map_or_else(Counter::noop, Counter::from_arc);
         }
         self.fallback.register_counter(key, metadata)
@@ -73,7 +82,7 @@ impl Recorder for LayeredRecorder {
         if self.ours(key, metadata) {
             return self
                 .registry
-                .gauge(key)
+                .gauge(key, expirable(metadata))
                 .map_or_else(Gauge::noop, Gauge::from_arc);
         }
         self.fallback.register_gauge(key, metadata)
@@ -83,7 +92,7 @@ impl Recorder for LayeredRecorder {
         if self.ours(key, metadata) {
             return self
                 .registry
-                .histogram(key)
+                .histogram(key, expirable(metadata))
                 .map_or_else(Histogram::noop, Histogram::from_arc);
         }
         self.fallback.register_histogram(key, metadata)

@@ -4,7 +4,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
-use std::sync::{Arc, LazyLock, PoisonError, RwLock};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError, RwLock};
+use std::time::{Duration, Instant};
 
 use metrics::Key;
 
@@ -48,12 +49,83 @@ struct Schema {
     site: String,
 }
 
+/// One series and what rendering remembers of it.
+struct SeriesEntry {
+    series: Series,
+    /// Whether an idle timeout may hide it: series of labels taken from arguments.
+    expirable: bool,
+    /// The value seen at the last render and when it last changed.
+    last_change: Mutex<Option<(u64, Instant)>>,
+}
+
+impl SeriesEntry {
+    /// A fingerprint of the current value, to notice changes between renders.
+    fn fingerprint(&self) -> u64 {
+        match &self.series {
+            Series::Counter(counter) => counter.value(),
+            Series::Gauge(gauge) => gauge.value().to_bits(),
+            Series::Histogram(histogram) => {
+                let snapshot = histogram.snapshot();
+                snapshot.count().rotate_left(32) ^ snapshot.sum.to_bits()
+            }
+        }
+    }
+
+    /// Whether the series is idle past `timeout` at `now`; updates the bookkeeping.
+    fn idle(&self, timeout: Option<Duration>, now: Instant) -> bool {
+        let Some(timeout) = timeout.filter(|_| self.expirable) else {
+            return false;
+        };
+        let fingerprint = self.fingerprint();
+        let mut last = self
+            .last_change
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        match *last {
+            Some((seen, since)) if seen == fingerprint => now.duration_since(since) >= timeout,
+            _ => {
+                *last = Some((fingerprint, now));
+                false
+            }
+        }
+    }
+}
+
 #[derive(Default)]
 struct Family {
     kind: Option<Kind>,
     help: Option<String>,
     schema: Option<Schema>,
-    series: BTreeMap<Vec<(String, String)>, Series>,
+    /// A standard name (`process_*`) that a configured prefix leaves alone.
+    standard_name: bool,
+    series: BTreeMap<Vec<(String, String)>, SeriesEntry>,
+}
+
+/// One series' value, for the testing helpers.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct SeriesValue {
+    pub name: String,
+    pub labels: Vec<(String, String)>,
+    pub value: Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Value {
+    Counter(f64),
+    Gauge(f64),
+    Histogram(crate::storage::HistogramSnapshot),
+}
+
+/// How the exposition is written.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct RenderOptions {
+    /// Prepended to every family name but the standard `process_*` ones.
+    pub prefix: String,
+    /// Labels added to every series, unless the series has a label of that name.
+    pub global_labels: Vec<(String, String)>,
+    /// Series of labels taken from arguments whose value has not changed for this long are
+    /// left out, until they change again.
+    pub idle_timeout: Option<Duration>,
 }
 
 /// Bucket configuration chosen by the exporter's builder.
@@ -186,22 +258,35 @@ impl Registry {
         first_conflict.map_or(Ok(()), Err)
     }
 
-    pub(crate) fn counter(&self, key: &Key) -> Option<Arc<ShardedCounter>> {
-        match self.series(key, Kind::Counter)? {
+    pub(crate) fn counter(&self, key: &Key, expirable: bool) -> Option<Arc<ShardedCounter>> {
+        let make = |_| Series::Counter(Arc::new(ShardedCounter::new()));
+        match self.series(key, Kind::Counter, expirable, make)? {
             Series::Counter(counter) => Some(counter),
             _ => None,
         }
     }
 
-    pub(crate) fn gauge(&self, key: &Key) -> Option<Arc<ShardedGauge>> {
-        match self.series(key, Kind::Gauge)? {
+    pub(crate) fn gauge(&self, key: &Key, expirable: bool) -> Option<Arc<ShardedGauge>> {
+        let make = |_| Series::Gauge(Arc::new(ShardedGauge::new()));
+        match self.series(key, Kind::Gauge, expirable, make)? {
             Series::Gauge(gauge) => Some(gauge),
             _ => None,
         }
     }
 
-    pub(crate) fn histogram(&self, key: &Key) -> Option<Arc<BucketHistogram>> {
-        match self.series(key, Kind::Histogram)? {
+    /// A counter whose value is a float set from an outside total (CPU seconds): a counter
+    /// family stored in a gauge cell.
+    pub(crate) fn float_counter(&self, key: &Key) -> Option<Arc<ShardedGauge>> {
+        let make = |_| Series::Gauge(Arc::new(ShardedGauge::new()));
+        match self.series(key, Kind::Counter, false, make)? {
+            Series::Gauge(gauge) => Some(gauge),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn histogram(&self, key: &Key, expirable: bool) -> Option<Arc<BucketHistogram>> {
+        let make = |bounds| Series::Histogram(Arc::new(BucketHistogram::new(bounds)));
+        match self.series(key, Kind::Histogram, expirable, make)? {
             Series::Histogram(histogram) => Some(histogram),
             _ => None,
         }
@@ -216,8 +301,25 @@ impl Registry {
         family.help.get_or_insert_with(|| help.to_owned());
     }
 
+    /// Marks a family whose name is a Prometheus standard (`process_cpu_seconds_total`): the
+    /// configured prefix does not apply to it.
+    pub(crate) fn describe_standard(&self, name: &str, help: &str) {
+        self.describe(name, help);
+        let mut families = self
+            .families
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        families.entry(name.to_owned()).or_default().standard_name = true;
+    }
+
     /// The series of `key`, created on first use; `None` when the family holds another kind.
-    fn series(&self, key: &Key, kind: Kind) -> Option<Series> {
+    fn series(
+        &self,
+        key: &Key,
+        kind: Kind,
+        expirable: bool,
+        make: impl FnOnce(Arc<[f64]>) -> Series,
+    ) -> Option<Series> {
         let labels: Vec<(String, String)> = key
             .labels()
             .map(|label| (label.key().to_owned(), label.value().to_owned()))
@@ -231,8 +333,8 @@ impl Registry {
             if family.kind.is_some_and(|existing| existing != kind) {
                 return None;
             }
-            if let Some(series) = family.series.get(&labels) {
-                return Some(series.clone());
+            if let Some(entry) = family.series.get(&labels) {
+                return Some(entry.series.clone());
             }
         }
         let bounds = self.bounds_for(key);
@@ -244,12 +346,12 @@ impl Registry {
         if *family.kind.get_or_insert(kind) != kind {
             return None;
         }
-        let series = family.series.entry(labels).or_insert_with(|| match kind {
-            Kind::Counter => Series::Counter(Arc::new(ShardedCounter::new())),
-            Kind::Gauge => Series::Gauge(Arc::new(ShardedGauge::new())),
-            Kind::Histogram => Series::Histogram(Arc::new(BucketHistogram::new(bounds))),
+        let entry = family.series.entry(labels).or_insert_with(|| SeriesEntry {
+            series: make(bounds),
+            expirable,
+            last_change: Mutex::new(None),
         });
-        Some(series.clone())
+        Some(entry.series.clone())
     }
 
     /// Records the bounds a call site chose for one histogram series, before it registers it.
@@ -278,40 +380,83 @@ impl Registry {
         }
     }
 
+    /// Every series and its current value, by family name and labels.
+    pub(crate) fn values(&self) -> Vec<SeriesValue> {
+        let families = self.families.read().unwrap_or_else(PoisonError::into_inner);
+        let mut values = Vec::new();
+        for (name, family) in families.iter() {
+            for (labels, entry) in &family.series {
+                let value = match (&entry.series, family.kind) {
+                    (Series::Counter(counter), _) => Value::Counter(counter.value() as f64),
+                    (Series::Gauge(gauge), Some(Kind::Counter)) => Value::Counter(gauge.value()),
+                    (Series::Gauge(gauge), _) => Value::Gauge(gauge.value()),
+                    (Series::Histogram(histogram), _) => Value::Histogram(histogram.snapshot()),
+                };
+                values.push(SeriesValue {
+                    name: name.clone(),
+                    labels: labels.clone(),
+                    value,
+                });
+            }
+        }
+        values
+    }
+
     /// Writes every family with at least one series in the text exposition format.
-    pub(crate) fn render(&self, out: &mut String, global_labels: &[(String, String)]) {
+    pub(crate) fn render(&self, out: &mut String, options: &RenderOptions) {
+        let now = Instant::now();
         let families = self.families.read().unwrap_or_else(PoisonError::into_inner);
         for (name, family) in families.iter() {
-            let Some(kind) = family.kind.filter(|_| !family.series.is_empty()) else {
+            let Some(kind) = family.kind else { continue };
+            let live: Vec<_> = family
+                .series
+                .iter()
+                .filter(|(_, entry)| !entry.idle(options.idle_timeout, now))
+                .collect();
+            if live.is_empty() {
                 continue;
+            }
+            let prefix = if family.standard_name {
+                ""
+            } else {
+                options.prefix.as_str()
             };
+            let name = format!("{prefix}{name}");
             if let Some(help) = &family.help {
                 let _ = writeln!(out, "# HELP {name} {}", escape_help(help));
             }
             let _ = writeln!(out, "# TYPE {name} {}", kind.as_str());
-            for (labels, series) in &family.series {
-                let labels: Vec<(&str, &str)> = global_labels
+            for (labels, entry) in live {
+                let labels: Vec<(&str, &str)> = options
+                    .global_labels
                     .iter()
                     .filter(|(global, _)| !labels.iter().any(|(own, _)| own == global))
                     .chain(labels.iter())
                     .map(|(k, v)| (k.as_str(), v.as_str()))
                     .collect();
-                match series {
+                match &entry.series {
                     Series::Counter(counter) => {
-                        write_sample(out, name, "", &labels, None, counter.value())
+                        write_sample(out, &name, "", &labels, None, counter.value())
                     }
                     Series::Gauge(gauge) => {
-                        write_sample(out, name, "", &labels, None, Float(gauge.value()))
+                        write_sample(out, &name, "", &labels, None, Float(gauge.value()))
                     }
                     Series::Histogram(histogram) => {
                         let snapshot = histogram.snapshot();
                         for (bound, count) in snapshot.bounds.iter().zip(&snapshot.cumulative) {
-                            write_sample(out, name, "_bucket", &labels, Some(Float(*bound)), count);
+                            write_sample(
+                                out,
+                                &name,
+                                "_bucket",
+                                &labels,
+                                Some(Float(*bound)),
+                                count,
+                            );
                         }
                         let inf = Some(Float(f64::INFINITY));
-                        write_sample(out, name, "_bucket", &labels, inf, snapshot.count());
-                        write_sample(out, name, "_sum", &labels, None, Float(snapshot.sum));
-                        write_sample(out, name, "_count", &labels, None, snapshot.count());
+                        write_sample(out, &name, "_bucket", &labels, inf, snapshot.count());
+                        write_sample(out, &name, "_sum", &labels, None, Float(snapshot.sum));
+                        write_sample(out, &name, "_count", &labels, None, snapshot.count());
                     }
                 }
             }
@@ -407,7 +552,7 @@ fn escape_help(help: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use metrics::{CounterFn, HistogramFn, Label};
+    use metrics::{CounterFn, GaugeFn, HistogramFn, Label};
 
     #[test]
     fn escapes_label_values() {
@@ -471,20 +616,28 @@ mod tests {
         let registry = Registry::new();
         registry.describe("jobs_total", "Jobs done.\nAll of them.");
         let counter = registry
-            .counter(&Key::from_parts(
-                "jobs_total",
-                vec![Label::new("q", "a\"b")],
-            ))
+            .counter(
+                &Key::from_parts("jobs_total", vec![Label::new("q", "a\"b")]),
+                false,
+            )
             .unwrap();
         counter.increment(3);
-        let histogram = registry.histogram(&Key::from_name("wait_seconds")).unwrap();
+        let histogram = registry
+            .histogram(&Key::from_name("wait_seconds"), false)
+            .unwrap();
         histogram.record(0.3);
         assert!(
-            registry.gauge(&Key::from_name("jobs_total")).is_none(),
+            registry
+                .gauge(&Key::from_name("jobs_total"), false)
+                .is_none(),
             "kind mismatch is refused"
         );
         let mut out = String::new();
-        registry.render(&mut out, &[("service".into(), "svc".into())]);
+        let options = RenderOptions {
+            global_labels: vec![("service".into(), "svc".into())],
+            ..RenderOptions::default()
+        };
+        registry.render(&mut out, &options);
         let expected = "# HELP jobs_total Jobs done.\\nAll of them.\n# TYPE jobs_total counter\n\
             jobs_total{service=\"svc\",q=\"a\\\"b\"} 3\n# TYPE wait_seconds histogram\n";
         assert!(out.starts_with(expected), "{out}");
@@ -507,6 +660,62 @@ mod tests {
         assert!(
             out.ends_with("wait_seconds_count{service=\"svc\"} 1\n"),
             "{out}"
+        );
+    }
+
+    #[test]
+    fn prefix_spares_standard_names_and_idle_series_are_hidden() {
+        let registry = Registry::new();
+        registry.describe_standard("process_threads", "Threads.");
+        registry
+            .gauge(&Key::from_name("process_threads"), false)
+            .unwrap()
+            .set(4.0);
+        let busy = registry
+            .counter(
+                &Key::from_parts("calls_total", vec![Label::new("r", "a")]),
+                true,
+            )
+            .unwrap();
+        registry
+            .counter(
+                &Key::from_parts("calls_total", vec![Label::new("r", "b")]),
+                true,
+            )
+            .unwrap();
+        registry
+            .counter(&Key::from_parts("fixed_total", vec![]), false)
+            .unwrap();
+        let options = RenderOptions {
+            prefix: "app_".into(),
+            idle_timeout: Some(Duration::from_millis(50)),
+            ..RenderOptions::default()
+        };
+        let render = || {
+            let mut out = String::new();
+            registry.render(&mut out, &options);
+            out
+        };
+        let first = render();
+        assert!(
+            first.contains("# TYPE process_threads gauge\nprocess_threads 4\n"),
+            "{first}"
+        );
+        assert!(
+            first.contains("app_calls_total{r=\"a\"} 0\napp_calls_total{r=\"b\"} 0\n"),
+            "{first}"
+        );
+        std::thread::sleep(Duration::from_millis(60));
+        busy.increment(2);
+        let later = render();
+        assert!(later.contains("app_calls_total{r=\"a\"} 2\n"), "{later}");
+        assert!(
+            !later.contains("r=\"b\""),
+            "the idle dynamic series is hidden: {later}"
+        );
+        assert!(
+            later.contains("app_fixed_total 0\n"),
+            "series without dynamic labels never expire: {later}"
         );
     }
 }

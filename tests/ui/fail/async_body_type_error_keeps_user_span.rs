@@ -1,7 +1,10 @@
 use metrics_runtime::monitored;
 
+#[derive(Debug)]
+pub struct StoreError;
+
 #[monitored]
-async fn work() -> Result<u32, std::io::Error> {
+async fn work() -> Result<u32, StoreError> {
     let parsed: u32 = "7".parse()?;
     Ok(parsed)
 }

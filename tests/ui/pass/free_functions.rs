@@ -104,7 +104,7 @@ pub fn r#match(r#type: u8) -> u8 {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let exporter = Exporter::builder().without_http_listener().install().unwrap();
+    let exporter = Exporter::builder().build().unwrap();
     assert_eq!(add(1, 2), 3);
     assert_eq!(parse_twice("21").await.unwrap(), 42);
     assert_eq!(parse_twice("").await.unwrap(), 0);

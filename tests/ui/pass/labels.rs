@@ -84,7 +84,7 @@ async fn read_file() -> Result<String, std::io::Error> {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let exporter = Exporter::builder().without_http_listener().install().unwrap();
+    let exporter = Exporter::builder().build().unwrap();
     static_labels();
     let user = User { plan: Plan::Pro };
     dynamic_labels(Region::UsEast, &user, true);

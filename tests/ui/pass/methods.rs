@@ -61,7 +61,7 @@ impl<T: Clone + Send> Wrapper<T> {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let exporter = Exporter::builder().without_http_listener().install().unwrap();
+    let exporter = Exporter::builder().build().unwrap();
     let mut counter = Counter::new();
     counter.bump().bump();
     assert_eq!(counter.get(), 2);

@@ -55,7 +55,7 @@ async fn spawned(n: u32) -> u32 {
 
 #[tokio::main]
 async fn main() {
-    let exporter = Exporter::builder().without_http_listener().install().unwrap();
+    let exporter = Exporter::builder().build().unwrap();
     assert_eq!(Memory.load("a"), Some("A".to_owned()));
     assert_eq!(Memory.load_async("b").await.unwrap(), "b");
     assert!(Memory.load_async("").await.is_err());
