@@ -75,7 +75,8 @@ fn tracked_site(module: &'static str, function: &'static str) -> &'static CallSi
 /// block dropped before it completes is `cancelled`.
 ///
 /// In a plain block, `?` and `return` leave the block (it runs as a closure), so the value
-/// they carry is what is classified.
+/// they carry is what is classified; as for a closure, the block's type must be known from
+/// inside it (write `Ok::<_, MyError>(v)` where the error type is otherwise open).
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
