@@ -1,17 +1,87 @@
-//! Per-call cost of instrumentation, every case wrapping the same small function, all in one
-//! run so that ratios are meaningful on a noisy machine.
+//! Per-call cost of instrumentation. Every case wraps the same small function and every case
+//! runs in the same process and run, so ratios between cases are meaningful on a noisy
+//! machine. `benches/bench-report` turns the results into one table.
+//!
+//! Groups:
+//! - `per_call`: one thread calling;
+//! - `contended`: one thread per core calling the same instrumented function at once, time per
+//!   call of one thread (the wall time of `iters` calls made by every thread in parallel);
+//! - `render`: the exposition with 1,000 and 10,000 series.
 
+use std::future::Future;
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
+use std::sync::{Arc, Barrier};
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use metrics::{counter, gauge, histogram};
-use metrics_runtime::{monitored, Exporter};
+use metrics_runtime::{monitored, tool_call, Exporter, LabelValue};
 
 #[inline(never)]
 fn work(x: u64) -> u64 {
     x.wrapping_mul(31).rotate_left(7)
+}
+
+#[inline(never)]
+fn bare(x: u64) -> u64 {
+    work(x)
+}
+
+static FLOOR_CALLS: AtomicU64 = AtomicU64::new(0);
+
+/// The physical floor of "count and time a call": one relaxed add and two clock reads.
+#[inline(never)]
+fn floor(x: u64) -> u64 {
+    let start = Instant::now();
+    let out = work(x);
+    FLOOR_CALLS.fetch_add(1, Ordering::Relaxed);
+    black_box(start.elapsed());
+    out
+}
+
+/// The four metrics written by hand with the facade's macros, labels on every call.
+#[inline(never)]
+fn handwritten_facade(x: u64) -> u64 {
+    let labels = [("function", "work"), ("module", "bench")];
+    gauge!("hand_calls_in_flight", &labels).increment(1.0);
+    let start = Instant::now();
+    let out = work(x);
+    histogram!("hand_call_duration_seconds", &labels).record(start.elapsed().as_secs_f64());
+    counter!("hand_calls_total", "function" => "work", "module" => "bench", "status" => "ok")
+        .increment(1);
+    gauge!("hand_calls_in_flight", &labels).decrement(1.0);
+    out
+}
+
+/// The four metrics through facade handles registered once: the best the facade allows.
+struct CachedHandles {
+    in_flight: metrics::Gauge,
+    duration: metrics::Histogram,
+    calls: metrics::Counter,
+}
+
+impl CachedHandles {
+    fn new() -> Self {
+        let labels = [("function", "work"), ("module", "bench")];
+        Self {
+            in_flight: gauge!("cached_calls_in_flight", &labels),
+            duration: histogram!("cached_call_duration_seconds", &labels),
+            calls: counter!("cached_calls_total", "function" => "work", "module" => "bench", "status" => "ok"),
+        }
+    }
+
+    #[inline(never)]
+    fn call(&self, x: u64) -> u64 {
+        self.in_flight.increment(1.0);
+        let start = Instant::now();
+        let out = work(x);
+        self.duration.record(start.elapsed().as_secs_f64());
+        self.calls.increment(1);
+        self.in_flight.decrement(1.0);
+        out
+    }
 }
 
 #[monitored]
@@ -20,7 +90,12 @@ fn monitored_sync(x: u64) -> u64 {
     work(x)
 }
 
-#[derive(Clone, Copy, metrics_runtime::LabelValue)]
+#[monitored]
+async fn monitored_async(x: u64) -> u64 {
+    work(x)
+}
+
+#[derive(Clone, Copy, LabelValue)]
 enum Region {
     EuWest,
     UsEast,
@@ -33,88 +108,160 @@ fn monitored_dynamic_labels(region: Region, x: u64) -> u64 {
     work(x)
 }
 
-#[monitored]
-async fn monitored_async(x: u64) -> u64 {
+#[tool_call(server = "bench")]
+async fn tool_call_async(x: u64) -> u64 {
     work(x)
 }
 
-fn cases(c: &mut Criterion) {
-    let _exporter = Exporter::builder().build().expect("the recorder installs");
+#[autometrics::autometrics]
+#[inline(never)]
+fn autometrics_plain(x: u64) -> u64 {
+    work(x)
+}
+
+#[autometrics::autometrics(track_concurrency)]
+#[inline(never)]
+fn autometrics_concurrency(x: u64) -> u64 {
+    work(x)
+}
+
+/// Polls a future that completes on its first poll.
+#[inline]
+fn run_ready<F: Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(out) => out,
+        Poll::Pending => unreachable!("the benchmarked futures do not await"),
+    }
+}
+
+const REGIONS: [Region; 3] = [Region::EuWest, Region::UsEast, Region::AsiaPacific];
+
+/// Every case, as a function of the iteration number.
+fn cases() -> Vec<(&'static str, Arc<dyn Fn(u64) -> u64 + Send + Sync>)> {
+    let cached = Arc::new(CachedHandles::new());
+    vec![
+        ("bare", Arc::new(bare)),
+        ("floor", Arc::new(floor)),
+        ("handwritten_facade", Arc::new(handwritten_facade)),
+        ("cached_handles", Arc::new(move |x| cached.call(x))),
+        ("monitored_sync", Arc::new(monitored_sync)),
+        (
+            "monitored_async",
+            Arc::new(|x| run_ready(monitored_async(x))),
+        ),
+        (
+            "monitored_dynamic_labels",
+            Arc::new(|x| monitored_dynamic_labels(REGIONS[(x % 3) as usize], x)),
+        ),
+        (
+            "tool_call_async",
+            Arc::new(|x| run_ready(tool_call_async(x))),
+        ),
+        ("autometrics", Arc::new(autometrics_plain)),
+        ("autometrics_concurrency", Arc::new(autometrics_concurrency)),
+    ]
+}
+
+fn per_call(c: &mut Criterion) {
     let mut group = c.benchmark_group("per_call");
-
-    group.bench_function("bare", |b| b.iter(|| work(black_box(7))));
-
-    static FLOOR: AtomicU64 = AtomicU64::new(0);
-    group.bench_function("floor", |b| {
-        b.iter(|| {
-            let start = Instant::now();
-            let out = work(black_box(7));
-            FLOOR.fetch_add(1, Ordering::Relaxed);
-            black_box(start.elapsed());
-            out
-        })
-    });
-
-    group.bench_function("handwritten_facade", |b| {
-        b.iter(|| {
-            let labels = [("function", "work"), ("module", "bench")];
-            gauge!("hand_calls_in_flight", &labels).increment(1.0);
-            let start = Instant::now();
-            let out = work(black_box(7));
-            histogram!("hand_call_duration_seconds", &labels).record(start.elapsed().as_secs_f64());
-            counter!("hand_calls_total", "function" => "work", "module" => "bench", "status" => "ok").increment(1);
-            gauge!("hand_calls_in_flight", &labels).decrement(1.0);
-            out
-        })
-    });
-
-    let in_flight = gauge!("cached_calls_in_flight", "function" => "work", "module" => "bench");
-    let duration =
-        histogram!("cached_call_duration_seconds", "function" => "work", "module" => "bench");
-    let calls =
-        counter!("cached_calls_total", "function" => "work", "module" => "bench", "status" => "ok");
-    group.bench_function("cached_handles", |b| {
-        b.iter(|| {
-            in_flight.increment(1.0);
-            let start = Instant::now();
-            let out = work(black_box(7));
-            duration.record(start.elapsed().as_secs_f64());
-            calls.increment(1);
-            in_flight.decrement(1.0);
-            out
-        })
-    });
-
-    group.bench_function("monitored_sync", |b| {
-        b.iter(|| monitored_sync(black_box(7)))
-    });
-
-    let regions = [Region::EuWest, Region::UsEast, Region::AsiaPacific];
-    let mut next = 0usize;
-    group.bench_function("monitored_dynamic_labels", |b| {
-        b.iter(|| {
-            next = (next + 1) % regions.len();
-            monitored_dynamic_labels(black_box(regions[next]), black_box(7))
-        })
-    });
-
-    let waker = std::task::Waker::noop();
-    group.bench_function("monitored_async", |b| {
-        b.iter(|| {
-            let mut future = std::pin::pin!(monitored_async(black_box(7)));
-            match future
-                .as_mut()
-                .poll(&mut std::task::Context::from_waker(waker))
-            {
-                std::task::Poll::Ready(out) => out,
-                std::task::Poll::Pending => unreachable!("the function does not await"),
-            }
-        })
-    });
+    for (name, case) in cases() {
+        group.bench_function(name, |b| {
+            let mut x = 0u64;
+            b.iter(|| {
+                x = x.wrapping_add(1);
+                case(black_box(x))
+            })
+        });
+    }
     group.finish();
 }
 
-use std::future::Future;
+fn contended(c: &mut Criterion) {
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let mut group = c.benchmark_group("contended");
+    group.measurement_time(Duration::from_secs(4));
+    for (name, case) in cases() {
+        group.bench_with_input(
+            BenchmarkId::new(name, format!("{threads}_threads")),
+            &threads,
+            |b, &threads| {
+                b.iter_custom(|iters| {
+                    let start = Arc::new(Barrier::new(threads + 1));
+                    let workers: Vec<_> = (0..threads)
+                        .map(|t| {
+                            let (start, case) = (start.clone(), case.clone());
+                            std::thread::spawn(move || {
+                                start.wait();
+                                let began = Instant::now();
+                                for i in 0..iters {
+                                    black_box(case(black_box(i ^ t as u64)));
+                                }
+                                began.elapsed()
+                            })
+                        })
+                        .collect();
+                    start.wait();
+                    // Per call of one thread while all of them call: the slowest thread's time.
+                    workers
+                        .into_iter()
+                        .map(|w| w.join().unwrap())
+                        .max()
+                        .unwrap()
+                })
+            },
+        );
+    }
+    group.finish();
+}
 
-criterion_group!(benches, cases);
+/// A label value set big enough to make `n` series of one function's families.
+#[monitored(labels(shard = shard))]
+fn sharded(shard: &'static str) {}
+
+fn render(c: &mut Criterion, exporter: &Exporter) {
+    let mut group = c.benchmark_group("render");
+    // Each combination of `sharded` makes 4 status counters, 1 in-flight gauge and a histogram
+    // of 14 lines (11 buckets, +Inf, _sum, _count): 19 series.
+    let mut made = 0;
+    for target in [1_000usize, 10_000] {
+        while exporter
+            .render()
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .count()
+            < target
+        {
+            let shard: &'static str = Box::leak(format!("s{made}").into_boxed_str());
+            sharded(shard);
+            made += 1;
+        }
+        let series = exporter
+            .render()
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .count();
+        group.bench_function(BenchmarkId::new("series", target), |b| {
+            b.iter(|| exporter.render().len())
+        });
+        eprintln!("render/series/{target}: {series} series in the exposition");
+    }
+    group.finish();
+}
+
+fn all(c: &mut Criterion) {
+    let exporter = Exporter::builder()
+        .process_metrics(false)
+        .host_metrics(false)
+        .build()
+        .expect("the recorder installs");
+    per_call(c);
+    contended(c);
+    render(c, &exporter);
+}
+
+criterion_group!(benches, all);
 criterion_main!(benches);
