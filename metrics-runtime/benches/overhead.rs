@@ -140,8 +140,11 @@ fn run_ready<F: Future>(future: F) -> F::Output {
 
 const REGIONS: [Region; 3] = [Region::EuWest, Region::UsEast, Region::AsiaPacific];
 
-/// Every case, as a function of the iteration number.
-fn cases() -> Vec<(&'static str, Arc<dyn Fn(u64) -> u64 + Send + Sync>)> {
+/// A benchmarked call, as a function of the iteration number.
+type Case = Arc<dyn Fn(u64) -> u64 + Send + Sync>;
+
+/// Every case, by name.
+fn cases() -> Vec<(&'static str, Case)> {
     let cached = Arc::new(CachedHandles::new());
     vec![
         ("bare", Arc::new(bare)),
