@@ -14,7 +14,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use metrics_runtime::{tool_call, ErrorLabel};
+use metrics_runtime::{monitored, tool_call, ErrorLabel};
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{CallToolResult, ContentBlock, IntoContents, ServerCapabilities, ServerConfig};
@@ -77,6 +77,16 @@ impl IntoContents for MathError {
     }
 }
 
+/// The arithmetic behind `divide`: an ordinary function, measured with `#[monitored]` next
+/// to the tool that calls it.
+#[monitored]
+pub fn quotient(dividend: f64, divisor: f64) -> Result<f64, MathError> {
+    if divisor == 0.0 {
+        return Err(MathError::DivisionByZero);
+    }
+    Ok(dividend / divisor)
+}
+
 /// The tools of the demo server.
 #[derive(Debug, Clone)]
 pub struct DemoTools {
@@ -106,10 +116,7 @@ impl DemoTools {
         &self,
         Parameters(DivideRequest { dividend, divisor }): Parameters<DivideRequest>,
     ) -> Result<String, MathError> {
-        if divisor == 0.0 {
-            return Err(MathError::DivisionByZero);
-        }
-        Ok((dividend / divisor).to_string())
+        quotient(dividend, divisor).map(|q| q.to_string())
     }
 
     #[tool(description = "Look up a word; unknown words give an error result")]
@@ -211,7 +218,8 @@ fn parse_flags() -> Result<Flags, String> {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let flags = parse_flags()?;
-    let mut builder = metrics_runtime::Exporter::builder();
+    let mut builder =
+        metrics_runtime::Exporter::builder().app(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"));
     if let Some(address) = &flags.metrics_addr {
         builder = builder.listen_address(address);
     }

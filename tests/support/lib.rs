@@ -16,6 +16,7 @@ pub fn exporter() -> &'static Exporter {
     EXPORTER.get_or_init(|| {
         Exporter::builder()
             .listen_address("127.0.0.1:0")
+            .app(env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION"))
             .install()
             .expect("the exporter installs on a free loopback port")
     })
