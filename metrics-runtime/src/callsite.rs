@@ -368,7 +368,7 @@ impl CallSite {
                 .try_fold(1usize, |product, set| product.checked_mul(set.len())),
             None => None,
         }
-        .filter(|&product| product <= MAX_INDEXED_COMBINATIONS);
+        .filter(|&product| product > 0 && product <= MAX_INDEXED_COMBINATIONS);
         let value_sets = value_sets.filter(|_| combinations.is_some());
         let bound: &'static Bound = Box::leak(Box::new(Bound {
             epoch,
@@ -421,10 +421,12 @@ impl CallSite {
             let mut index = 0;
             let mut matches = sets.len() == labels.len();
             for (label, set) in labels.iter().zip(sets.iter()) {
-                matches &= label
-                    .values
-                    .is_some_and(|values| std::ptr::eq(values, *set));
-                index = index * set.len() + label.index;
+                // A hand-written `LabelValue` may give an index outside its value list.
+                matches &= label.index < set.len()
+                    && label
+                        .values
+                        .is_some_and(|values| std::ptr::eq(values, *set));
+                index = index.wrapping_mul(set.len()).wrapping_add(label.index);
             }
             if matches && index < bound.indexed.len() {
                 return bound.indexed[index].get_or_init(|| self.register_combination(sets, index));
