@@ -418,7 +418,7 @@ impl CallSite {
     fn series(&self, bound: &'static Bound, labels: &[DynamicLabel]) -> &'static SeriesHandles {
         if let Some(sets) = &bound.value_sets {
             // The same function may pass other label types in another monomorphization.
-            let mut index = 0;
+            let mut index = 0usize;
             let mut matches = sets.len() == labels.len();
             for (label, set) in labels.iter().zip(sets.iter()) {
                 // A hand-written `LabelValue` may give an index outside its value list.
