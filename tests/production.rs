@@ -153,11 +153,19 @@ fn production_settings_over_http() {
     assert!(host("host_memory_used_bytes") > 0.0);
     assert!(host("host_memory_used_bytes") <= host("host_memory_total_bytes"));
     assert!(host("host_uptime_seconds") > 0.0);
-    let root = [("mount", "/")];
-    let disk_total = expect_value(&text, "shop_host_disk_total_bytes", &root);
-    assert!(
-        expect_value(&text, "shop_host_disk_used_bytes", &root) <= disk_total && disk_total > 0.0
-    );
+    // Every mounted file system the host lists (containers list their overlay root).
+    let mounts: Vec<String> = samples(&text)
+        .into_iter()
+        .filter(|s| s.name == "shop_host_disk_total_bytes")
+        .map(|s| s.labels["mount"].clone())
+        .collect();
+    assert!(!mounts.is_empty(), "no file system listed");
+    for mount in &mounts {
+        let labels = [("mount", mount.as_str())];
+        let total = expect_value(&text, "shop_host_disk_total_bytes", &labels);
+        let used = expect_value(&text, "shop_host_disk_used_bytes", &labels);
+        assert!(total > 0.0 && (0.0..=total).contains(&used), "{mount}: {used} of {total}");
+    }
     let lo = [("interface", "lo")];
     assert!(
         expect_value(&text, "shop_host_network_received_bytes_total", &lo) > 0.0,
