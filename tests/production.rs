@@ -164,7 +164,10 @@ fn production_settings_over_http() {
         let labels = [("mount", mount.as_str())];
         let total = expect_value(&text, "shop_host_disk_total_bytes", &labels);
         let used = expect_value(&text, "shop_host_disk_used_bytes", &labels);
-        assert!(total > 0.0 && (0.0..=total).contains(&used), "{mount}: {used} of {total}");
+        assert!(
+            total > 0.0 && (0.0..=total).contains(&used),
+            "{mount}: {used} of {total}"
+        );
     }
     let lo = [("interface", "lo")];
     assert!(

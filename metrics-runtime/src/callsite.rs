@@ -461,6 +461,14 @@ impl CallSite {
 /// it records `panic` when the thread is panicking (the guard lives in the function's frame or
 /// future, so unwinding drops it) and `cancelled` otherwise (a future dropped before it
 /// completed). The in-flight gauge goes back down in every case.
+///
+/// ```
+/// let guard = metrics_runtime::track("billing", "reconcile");
+/// let reconciled: Result<usize, std::io::Error> = Ok(12);
+/// guard.finish(metrics_runtime::classify!(&reconciled));
+///
+/// metrics_runtime::track("billing", "reconcile").error("ledger_locked");
+/// ```
 #[must_use = "a call is recorded when its guard finishes or drops"]
 pub struct CallGuard {
     series: &'static SeriesHandles,

@@ -34,6 +34,17 @@ pub(crate) fn all_sites() -> Vec<&'static CallSite> {
 }
 
 /// One instrumented function, as `GET /catalog` lists it.
+///
+/// ```
+/// #[metrics_runtime::tool_call(server = "files")]
+/// async fn read_file() {}
+///
+/// let entry = metrics_runtime::catalog().into_iter().find(|e| e.function == "read_file").unwrap();
+/// assert_eq!(entry.kind, "tool_call");
+/// assert_eq!(entry.metrics[0], "mcp_tool_calls_total");
+/// assert_eq!(entry.labels, ["server", "tool"]);
+/// # let _ = read_file();
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CatalogEntry {
     /// The function's name (or the `track()` operation).

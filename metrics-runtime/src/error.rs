@@ -5,6 +5,12 @@ use std::net::SocketAddr;
 use crate::registry::SchemaConflict;
 
 /// What went wrong while setting up the exporter, and what to do about it.
+///
+/// ```
+/// let error = metrics_runtime::Exporter::builder().listen_address("no port here").install().unwrap_err();
+/// assert!(matches!(error, metrics_runtime::Error::InvalidAddress { .. }));
+/// assert!(error.to_string().contains("write it as host:port"));
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

@@ -19,9 +19,17 @@ use crate::recorder::LayeredRecorder;
 use crate::registry::{BucketConfig, RenderOptions, DEFAULT_BUCKETS, REGISTRY};
 
 /// Address served when neither the builder nor `METRICS_ADDR` sets one.
+///
+/// ```
+/// assert_eq!(metrics_runtime::DEFAULT_ADDRESS, "0.0.0.0:9000");
+/// ```
 pub const DEFAULT_ADDRESS: &str = "0.0.0.0:9000";
 
 /// The environment variable read for the listen address.
+///
+/// ```
+/// assert_eq!(metrics_runtime::ADDRESS_ENV, "METRICS_ADDR");
+/// ```
 pub const ADDRESS_ENV: &str = "METRICS_ADDR";
 
 /// How often histograms of other `metrics` users are folded, so their memory stays bounded
@@ -608,11 +616,21 @@ impl std::fmt::Debug for MetricsHandle {
 
 impl MetricsHandle {
     /// The exposition text in the Prometheus text format.
+    ///
+    /// ```no_run
+    /// let handle = metrics_runtime::Exporter::builder().build()?.handle();
+    /// let body: String = handle.render();
+    /// # Ok::<(), metrics_runtime::Error>(())
+    /// ```
     pub fn render(&self) -> String {
         self.shared.render()
     }
 
     /// The `Content-Type` to serve [`render`](Self::render) with.
+    ///
+    /// ```
+    /// assert_eq!(metrics_runtime::MetricsHandle::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+    /// ```
     pub const CONTENT_TYPE: &'static str = crate::http::EXPOSITION_CONTENT_TYPE;
 }
 
@@ -646,16 +664,35 @@ impl Exporter {
     }
 
     /// The address the listener is bound to, `None` without a listener.
+    ///
+    /// ```no_run
+    /// let exporter = metrics_runtime::Exporter::builder().listen_address("127.0.0.1:0").install()?;
+    /// let port = exporter.local_addr().unwrap().port(); // the port picked for port 0
+    /// # Ok::<(), metrics_runtime::Error>(())
+    /// ```
     pub fn local_addr(&self) -> Option<SocketAddr> {
         self.background.as_ref().and_then(Background::local_addr)
     }
 
     /// The exposition text, as `GET /metrics` serves it.
+    ///
+    /// ```no_run
+    /// let exporter = metrics_runtime::Exporter::builder().build()?;
+    /// let text: String = exporter.render();
+    /// # Ok::<(), metrics_runtime::Error>(())
+    /// ```
     pub fn render(&self) -> String {
         self.shared.render()
     }
 
     /// A cloneable handle that renders the exposition.
+    ///
+    /// ```no_run
+    /// let exporter = metrics_runtime::Exporter::builder().build()?;
+    /// let handle = exporter.handle();
+    /// let text = handle.render();
+    /// # Ok::<(), metrics_runtime::Error>(())
+    /// ```
     pub fn handle(&self) -> MetricsHandle {
         MetricsHandle {
             shared: self.shared.clone(),
@@ -664,6 +701,13 @@ impl Exporter {
 
     /// Stops the listener and the background work; scrapes in flight complete first, and a
     /// configured push gateway gets the final values.
+    ///
+    /// ```no_run
+    /// let exporter = metrics_runtime::install_exporter()?;
+    /// // ... serve until asked to stop ...
+    /// exporter.shutdown();
+    /// # Ok::<(), metrics_runtime::Error>(())
+    /// ```
     pub fn shutdown(mut self) {
         if let Some(background) = self.background.take() {
             background.stop();

@@ -9,6 +9,10 @@ use metrics::{GaugeFn, Key, Label};
 use crate::registry::REGISTRY;
 
 /// The gauge family `set_health` writes.
+///
+/// ```
+/// assert_eq!(metrics_runtime::HEALTH_FAMILY, "service_health");
+/// ```
 pub const HEALTH_FAMILY: &str = "service_health";
 
 static COMPONENTS: Mutex<BTreeMap<String, bool>> = Mutex::new(BTreeMap::new());

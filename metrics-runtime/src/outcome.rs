@@ -10,6 +10,12 @@ use std::any::type_name;
 use crate::labels::{ErrorFlag, ErrorLabel};
 
 /// How a call ended, as the `status` label says it.
+///
+/// ```
+/// use metrics_runtime::outcome::Status;
+/// let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+/// assert_eq!(statuses, ["ok", "error", "panic", "cancelled"]);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
     /// Returned a value that is not an error.
@@ -42,6 +48,12 @@ impl Status {
 }
 
 /// The `error_type` of a failed call.
+///
+/// ```
+/// use metrics_runtime::outcome::{ErrorType, Outcome};
+/// let failed: Result<(), std::io::Error> = Err(std::io::ErrorKind::TimedOut.into());
+/// assert_eq!(metrics_runtime::classify!(&failed), Outcome::Error(ErrorType::Label("timed_out")));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorType {
     /// A label chosen by the error ([`ErrorLabel`], [`ErrorFlag`]).
@@ -52,6 +64,11 @@ pub enum ErrorType {
 }
 
 /// The result of a call as it is counted.
+///
+/// ```
+/// use metrics_runtime::outcome::Outcome;
+/// assert_eq!(metrics_runtime::classify!(&Ok::<u8, String>(1)), Outcome::Ok);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
     /// Counted as `status="ok"`.
@@ -60,12 +77,14 @@ pub enum Outcome {
     Error(ErrorType),
 }
 
-/// Wraps a returned value for classification.
+/// Wraps a returned value for classification (used by [`classify!`](crate::classify)).
+#[doc(hidden)]
 pub struct Probe<'a, T: ?Sized>(pub &'a T);
 
 macro_rules! via {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
+        #[doc(hidden)]
         pub trait $name {
             /// The outcome of the probed value.
             fn metrics_runtime_outcome(&self) -> Outcome;

@@ -13,6 +13,11 @@ use crate::callsite::SiteInfo;
 use crate::storage::{BucketHistogram, ShardedCounter, ShardedGauge};
 
 /// Histogram bounds used when neither the attribute nor the exporter's builder sets any.
+///
+/// ```
+/// assert_eq!(metrics_runtime::DEFAULT_BUCKETS.first(), Some(&0.005));
+/// assert_eq!(metrics_runtime::DEFAULT_BUCKETS.len(), 11);
+/// ```
 pub const DEFAULT_BUCKETS: &[f64] = &[
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
@@ -156,7 +161,17 @@ pub(crate) struct Registry {
 /// can declare their families at any time.
 pub(crate) static REGISTRY: LazyLock<Registry> = LazyLock::new(Registry::new);
 
-/// Two functions that declare one family differently.
+/// Two functions that declare one family differently, as
+/// [`Error::Conflict`](crate::Error::Conflict) reports it at install.
+///
+/// ```no_run
+/// match metrics_runtime::install_exporter() {
+///     Err(metrics_runtime::Error::Conflict(conflict)) => {
+///         eprintln!("{} vs {}: {}", conflict.first, conflict.second, conflict.detail)
+///     }
+///     other => drop(other),
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SchemaConflict {
     /// The metric family.
