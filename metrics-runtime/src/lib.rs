@@ -1,7 +1,7 @@
 //! Prometheus instrumentation for async Rust services and MCP servers.
 //!
 //! Put [`#[monitored]`](monitored) on a function (or [`#[tool_call]`](tool_call) on an MCP tool
-//! handler), call [`install_exporter`] once at startup, and `GET /metrics` serves how often the
+//! handler), call [`install_exporter()`](fn@install_exporter) once at startup, and `GET /metrics` serves how often the
 //! function ran, how long it took and how it failed:
 //!
 //! | metric | type | labels |
