@@ -441,37 +441,36 @@ impl Registry {
                 let _ = writeln!(out, "# HELP {name} {}", escape_help(help));
             }
             let _ = writeln!(out, "# TYPE {name} {}", kind.as_str());
+            // The label block of a series is written once and reused by each of its lines.
+            let mut block = String::new();
             for (labels, entry) in live {
-                let labels: Vec<(&str, &str)> = options
+                block.clear();
+                let globals = options
                     .global_labels
                     .iter()
-                    .filter(|(global, _)| !labels.iter().any(|(own, _)| own == global))
-                    .chain(labels.iter())
-                    .map(|(k, v)| (k.as_str(), v.as_str()))
-                    .collect();
+                    .filter(|(global, _)| !labels.iter().any(|(own, _)| own == global));
+                for (key, value) in globals.chain(labels.iter()) {
+                    if !block.is_empty() {
+                        block.push(',');
+                    }
+                    let _ = write!(block, "{key}=\"{}\"", escape_label_value(value));
+                }
                 match &entry.series {
                     Series::Counter(counter) => {
-                        write_sample(out, &name, "", &labels, None, counter.value())
+                        write_sample(out, &name, "", &block, None, counter.value())
                     }
                     Series::Gauge(gauge) => {
-                        write_sample(out, &name, "", &labels, None, Float(gauge.value()))
+                        write_sample(out, &name, "", &block, None, Float(gauge.value()))
                     }
                     Series::Histogram(histogram) => {
                         let snapshot = histogram.snapshot();
                         for (bound, count) in snapshot.bounds.iter().zip(&snapshot.cumulative) {
-                            write_sample(
-                                out,
-                                &name,
-                                "_bucket",
-                                &labels,
-                                Some(Float(*bound)),
-                                count,
-                            );
+                            write_sample(out, &name, "_bucket", &block, Some(Float(*bound)), count);
                         }
                         let inf = Some(Float(f64::INFINITY));
-                        write_sample(out, &name, "_bucket", &labels, inf, snapshot.count());
-                        write_sample(out, &name, "_sum", &labels, None, Float(snapshot.sum));
-                        write_sample(out, &name, "_count", &labels, None, snapshot.count());
+                        write_sample(out, &name, "_bucket", &block, inf, snapshot.count());
+                        write_sample(out, &name, "_sum", &block, None, Float(snapshot.sum));
+                        write_sample(out, &name, "_count", &block, None, snapshot.count());
                     }
                 }
             }
@@ -513,11 +512,12 @@ impl std::fmt::Display for Float {
     }
 }
 
+/// Writes one sample line; `labels` is the series' label block, `key="value",...`.
 fn write_sample(
     out: &mut String,
     name: &str,
     suffix: &str,
-    labels: &[(&str, &str)],
+    labels: &str,
     le: Option<Float>,
     value: impl std::fmt::Display,
 ) {
@@ -525,12 +525,7 @@ fn write_sample(
     out.push_str(suffix);
     if !labels.is_empty() || le.is_some() {
         out.push('{');
-        for (index, (key, value)) in labels.iter().enumerate() {
-            if index > 0 {
-                out.push(',');
-            }
-            let _ = write!(out, "{key}=\"{}\"", escape_label_value(value));
-        }
+        out.push_str(labels);
         if let Some(le) = le {
             if !labels.is_empty() {
                 out.push(',');
