@@ -420,6 +420,8 @@ impl Registry {
     /// Writes every family with at least one series in the text exposition format.
     pub(crate) fn render(&self, out: &mut String, options: &RenderOptions) {
         let now = Instant::now();
+        // `le` values as text, kept while consecutive histograms share their bounds.
+        let mut les: (Vec<f64>, Vec<String>) = (Vec::new(), Vec::new());
         let families = self.families.read().unwrap_or_else(PoisonError::into_inner);
         for (name, family) in families.iter() {
             let Some(kind) = family.kind else { continue };
@@ -464,10 +466,14 @@ impl Registry {
                     }
                     Series::Histogram(histogram) => {
                         let snapshot = histogram.snapshot();
-                        for (bound, count) in snapshot.bounds.iter().zip(&snapshot.cumulative) {
-                            write_sample(out, &name, "_bucket", &block, Some(Float(*bound)), count);
+                        if les.0[..] != snapshot.bounds[..] {
+                            les.0 = snapshot.bounds.to_vec();
+                            les.1 = les.0.iter().map(|b| Float(*b).to_string()).collect();
                         }
-                        let inf = Some(Float(f64::INFINITY));
+                        for (le, count) in les.1.iter().zip(&snapshot.cumulative) {
+                            write_sample(out, &name, "_bucket", &block, Some(le), count);
+                        }
+                        let inf = Some("+Inf");
                         write_sample(out, &name, "_bucket", &block, inf, snapshot.count());
                         write_sample(out, &name, "_sum", &block, None, Float(snapshot.sum));
                         write_sample(out, &name, "_count", &block, None, snapshot.count());
@@ -518,7 +524,7 @@ fn write_sample(
     name: &str,
     suffix: &str,
     labels: &str,
-    le: Option<Float>,
+    le: Option<&str>,
     value: impl std::fmt::Display,
 ) {
     out.push_str(name);
@@ -530,7 +536,9 @@ fn write_sample(
             if !labels.is_empty() {
                 out.push(',');
             }
-            let _ = write!(out, "le=\"{le}\"");
+            out.push_str("le=\"");
+            out.push_str(le);
+            out.push('"');
         }
         out.push('}');
     }
@@ -669,6 +677,50 @@ mod tests {
         );
         assert!(
             out.ends_with("wait_seconds_count{service=\"svc\"} 1\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn histograms_with_other_bounds_keep_their_own_le_values() {
+        let registry = Registry::new();
+        let fast = Key::from_parts("fast_seconds", vec![Label::new("f", "a")]);
+        let slow = Key::from_parts("slow_seconds", vec![Label::new("f", "a")]);
+        registry.set_series_bounds(&fast, &[0.1, 1.0]);
+        registry.set_series_bounds(&slow, &[10.0, 60.0, 300.0]);
+        registry.histogram(&fast, false).unwrap().record(0.5);
+        registry.histogram(&slow, false).unwrap().record(30.0);
+        registry
+            .histogram(&Key::from_name("default_seconds"), false)
+            .unwrap()
+            .record(0.02);
+        let mut out = String::new();
+        registry.render(&mut out, &RenderOptions::default());
+        let les = |name: &str| -> Vec<String> {
+            out.lines()
+                .filter(|line| line.starts_with(&format!("{name}_bucket")))
+                .map(|line| {
+                    line.split("le=\"")
+                        .nth(1)
+                        .unwrap()
+                        .split('"')
+                        .next()
+                        .unwrap()
+                        .to_owned()
+                })
+                .collect()
+        };
+        assert_eq!(
+            les("default_seconds"),
+            [
+                "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10",
+                "+Inf"
+            ]
+        );
+        assert_eq!(les("fast_seconds"), ["0.1", "1", "+Inf"]);
+        assert_eq!(les("slow_seconds"), ["10", "60", "300", "+Inf"]);
+        assert!(
+            out.contains("slow_seconds_bucket{f=\"a\",le=\"60\"} 1\n"),
             "{out}"
         );
     }
