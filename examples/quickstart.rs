@@ -59,7 +59,12 @@ async fn flaky_job(round: u64) -> u64 {
 /// Work that is sometimes abandoned by a timeout: counted as `cancelled`.
 #[monitored]
 async fn slow_lookup(round: u64) -> u64 {
-    tokio::time::sleep(Duration::from_millis(if round % 5 == 0 { 500 } else { 10 })).await;
+    tokio::time::sleep(Duration::from_millis(if round.is_multiple_of(5) {
+        500
+    } else {
+        10
+    }))
+    .await;
     round
 }
 
@@ -85,7 +90,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         while let Some(fetched) = fetches.join_next().await {
             if let Ok(html) = fetched? {
-                let priority = if round % 2 == 0 {
+                let priority = if round.is_multiple_of(2) {
                     Priority::High
                 } else {
                     Priority::Low

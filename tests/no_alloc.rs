@@ -77,7 +77,7 @@ async fn async_call(x: u64) -> u64 {
 
 #[tool_call]
 async fn tool(x: u64) -> Result<u64, std::io::Error> {
-    if x % 2 == 0 {
+    if x.is_multiple_of(2) {
         Ok(x)
     } else {
         Err(std::io::ErrorKind::TimedOut.into())
@@ -98,9 +98,13 @@ fn poll_ready<F: std::future::Future>(future: F) -> F::Output {
 
 fn every_path(i: u64) {
     std::hint::black_box(sync_call(i));
-    let tier = if i % 2 == 0 { Tier::Free } else { Tier::Paid };
+    let tier = if i.is_multiple_of(2) {
+        Tier::Free
+    } else {
+        Tier::Paid
+    };
     let _ = std::hint::black_box(labelled(tier, (i % 3) as u8));
-    let _ = std::hint::black_box(parse(if i % 2 == 0 { "7" } else { "x" }));
+    let _ = std::hint::black_box(parse(if i.is_multiple_of(2) { "7" } else { "x" }));
     std::hint::black_box(poll_ready(async_call(i)));
     let _ = std::hint::black_box(poll_ready(tool(i)));
 }
