@@ -42,12 +42,8 @@ pub(crate) fn generate(spec: &Spec, mut function: ItemFn) -> TokenStream {
     } else {
         let output = return_type(&function.sig.output);
         let block = &function.block;
-        quote! {
-            let __metrics_runtime_guard = #enter;
-            let __metrics_runtime_ret = #krate::__private::call_sync::<#output, _>(move || #block);
-            __metrics_runtime_guard.finish(#krate::classify!(&__metrics_runtime_ret));
-            __metrics_runtime_ret
-        }
+        let call = quote!(#krate::__private::call_sync::<#output, _>(move || #block));
+        record_call(krate, &enter, call)
     };
 
     *function.block = syn::parse_quote!({
@@ -63,9 +59,15 @@ fn instrument_future(
     output: &Type,
     block: &Block,
 ) -> TokenStream {
+    let call = quote!(#krate::__private::typed_future::<#output, _>(async move #block).await);
+    record_call(krate, enter, call)
+}
+
+/// Starts the guard, evaluates `call` (the user's body), records its outcome, returns it.
+fn record_call(krate: &syn::Path, enter: &TokenStream, call: TokenStream) -> TokenStream {
     quote! {
         let __metrics_runtime_guard = #enter;
-        let __metrics_runtime_ret = #krate::__private::typed_future::<#output, _>(async move #block).await;
+        let __metrics_runtime_ret = #call;
         __metrics_runtime_guard.finish(#krate::classify!(&__metrics_runtime_ret));
         __metrics_runtime_ret
     }
