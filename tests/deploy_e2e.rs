@@ -20,17 +20,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use metrics_runtime::monitored;
+use metrics_toolkit::mcp::{call, connect, text, Client};
 use metrics_toolkit::required_in_ci;
-use rmcp::model::{CallToolRequestParams, CallToolResult, ClientConfig};
-use rmcp::service::{Peer, RoleClient, RunningService, ServiceError};
-use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
-use rmcp::transport::StreamableHttpClientTransport;
-use rmcp::ServiceExt;
+use rmcp::service::{Peer, RoleClient};
 use serde_json::{json, Value};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
-
-type Client = RunningService<RoleClient, ClientConfig>;
 
 /// The `server` label of the example's tools (the package name).
 const SERVER: &str = "metrics-toolkit";
@@ -92,30 +87,6 @@ impl Sent {
             .find(|((n, s), _)| *n == name && *s == status)
             .map_or(0, |(_, count)| count.load(Ordering::SeqCst))
     }
-}
-
-async fn call(
-    client: &Peer<RoleClient>,
-    tool: &'static str,
-    arguments: Value,
-) -> Result<CallToolResult, ServiceError> {
-    let arguments = arguments
-        .as_object()
-        .expect("arguments are an object")
-        .clone();
-    let request = client.call_tool(CallToolRequestParams::new(tool).with_arguments(arguments));
-    tokio::time::timeout(Duration::from_secs(20), request)
-        .await
-        .unwrap_or_else(|_| panic!("the MCP call of `{tool}` did not answer within 20 s"))
-}
-
-fn text(result: &CallToolResult) -> String {
-    result
-        .content
-        .iter()
-        .filter_map(|block| block.as_text())
-        .map(|t| t.text.clone())
-        .collect()
 }
 
 /// A burst of one-off calls (lookup, validate, sleep, the cancelled function), then `echo` and
@@ -757,15 +728,7 @@ fn deploy_kit_works_against_a_real_prometheus() {
     assert_eq!(up_value, 1.0, "{up}");
 
     // The client and the traffic; the counters are at zero in Prometheus before the first call.
-    let client: Client = harness
-        .runtime()
-        .block_on(async {
-            let transport = StreamableHttpClientTransport::from_config(
-                StreamableHttpClientTransportConfig::with_uri(format!("http://{mcp_addr}/mcp")),
-            );
-            ClientConfig::default().serve(transport).await
-        })
-        .expect("the MCP client connects");
+    let client: Client = harness.runtime().block_on(connect(mcp_addr));
     let sent = Arc::new(Sent::new());
     harness.traffic = Some(harness.runtime().spawn(drive_traffic(
         client.peer().clone(),

@@ -6,39 +6,10 @@
 mod mcp_server;
 
 use futures::future::join_all;
+use metrics_toolkit::mcp::{call, connect, text};
 use metrics_toolkit::{expect_value, promtool_check_metrics, samples, scrape};
-use rmcp::model::{CallToolRequestParams, CallToolResult, ClientConfig};
-use rmcp::service::{Peer, RoleClient, RunningService, ServiceError};
-use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
-use rmcp::transport::StreamableHttpClientTransport;
-use rmcp::ServiceExt;
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
-
-type Client = RunningService<RoleClient, ClientConfig>;
-
-async fn call(
-    client: &Peer<RoleClient>,
-    tool: &'static str,
-    arguments: serde_json::Value,
-) -> Result<CallToolResult, ServiceError> {
-    let arguments = arguments
-        .as_object()
-        .expect("arguments are an object")
-        .clone();
-    client
-        .call_tool(CallToolRequestParams::new(tool).with_arguments(arguments))
-        .await
-}
-
-fn text(result: &CallToolResult) -> String {
-    result
-        .content
-        .iter()
-        .filter_map(|block| block.as_text())
-        .map(|t| t.text.clone())
-        .collect()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tools_called_through_a_real_client_are_counted_per_tool_and_status() {
@@ -48,13 +19,7 @@ async fn tools_called_through_a_real_client_are_counted_per_tool_and_status() {
     let shutdown = CancellationToken::new();
     let serving = tokio::spawn(mcp_server::serve_mcp(listener, shutdown.clone()));
 
-    let transport = StreamableHttpClientTransport::from_config(
-        StreamableHttpClientTransportConfig::with_uri(format!("http://{mcp_addr}/mcp")),
-    );
-    let client: Client = ClientConfig::default()
-        .serve(transport)
-        .await
-        .expect("the client connects");
+    let client = connect(mcp_addr).await;
 
     // The tools and their schemas survive both attribute orders.
     let tools = client.list_all_tools().await.unwrap();

@@ -29,6 +29,14 @@ fn counter(name: &str, labels: Vec<Label>, expirable: bool) -> Option<Arc<Sharde
     REGISTRY.counter(&Key::from_parts(name.to_owned(), labels), expirable)
 }
 
+/// The error for a group whose figures the system does not give.
+fn unavailable(group: &'static str) -> impl Fn(sysinfo::Error) -> Error + Copy {
+    move |e| Error::Collector {
+        group,
+        reason: e.to_string(),
+    }
+}
+
 /// `process_*` for the running process.
 pub(crate) struct ProcessCollector {
     system: System,
@@ -63,10 +71,7 @@ impl ProcessCollector {
         ] {
             REGISTRY.describe_standard(name, help);
         }
-        let unavailable = |e: sysinfo::Error| Error::Collector {
-            group: "process",
-            reason: e.to_string(),
-        };
+        let unavailable = unavailable("process");
         let system = System::new().map_err(unavailable)?;
         let pid = sysinfo::get_current_pid().map_err(unavailable)?;
         let mut collector = Self { system, pid };
@@ -154,10 +159,7 @@ impl HostCollector {
         ] {
             REGISTRY.describe(name, help);
         }
-        let unavailable = |e: sysinfo::Error| Error::Collector {
-            group: "host",
-            reason: e.to_string(),
-        };
+        let unavailable = unavailable("host");
         let mut collector = Self {
             system: System::new().map_err(unavailable)?,
             disks: Disks::new_with_refreshed_list().map_err(unavailable)?,

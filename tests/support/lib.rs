@@ -10,6 +10,8 @@ use std::sync::OnceLock;
 
 use metrics_runtime::Exporter;
 
+pub mod mcp;
+
 /// The exporter of this test process, installed once on `127.0.0.1:0`.
 pub fn exporter() -> &'static Exporter {
     static EXPORTER: OnceLock<Exporter> = OnceLock::new();
