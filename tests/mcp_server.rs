@@ -93,15 +93,21 @@ async fn tools_called_through_a_real_client_are_counted_per_tool_and_status() {
             .unwrap_err();
         assert!(error.to_string().contains("needs an `@`"), "{error}");
     }
-    // sleep: 3 concurrent calls of 150 ms; in flight while they run.
+    // sleep: 3 concurrent calls of 3 s; the in-flight gauge reaches 3 while they run.
     let sleeps = tokio::spawn({
         let client = client.peer().clone();
-        async move { join_all((0..3).map(|_| call(&client, "sleep", json!({ "millis": 150 })))).await }
+        async move { join_all((0..3).map(|_| call(&client, "sleep", json!({ "millis": 3000 })))).await }
     });
-    tokio::time::sleep(std::time::Duration::from_millis(75)).await;
-    let during = scrape();
+    let sleeping = [("server", "metrics-toolkit"), ("tool", "sleep")];
+    let mut in_flight_seen = 0.0;
+    while !sleeps.is_finished() && in_flight_seen < 3.0 {
+        let during = tokio::task::spawn_blocking(scrape).await.unwrap();
+        in_flight_seen = expect_value(&during, "mcp_tool_calls_in_flight", &sleeping);
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(in_flight_seen, 3.0, "three sleeps were in flight at once");
     for slept in sleeps.await.unwrap() {
-        assert_eq!(text(&slept.unwrap()), "slept 150 ms");
+        assert_eq!(text(&slept.unwrap()), "slept 3000 ms");
     }
 
     let text = scrape();
@@ -145,17 +151,8 @@ async fn tools_called_through_a_real_client_are_counted_per_tool_and_status() {
         );
         assert_eq!(in_flight, 0.0, "{tool} in flight");
     }
-    let in_flight_during = expect_value(
-        &during,
-        "mcp_tool_calls_in_flight",
-        &[("server", server), ("tool", "sleep")],
-    );
-    assert_eq!(
-        in_flight_during, 3.0,
-        "three sleeps were running at the first scrape"
-    );
 
-    // The sleep tool's own buckets: 150 ms lands above 0.1 and within 0.25.
+    // The sleep tool's own buckets: 3 s is never within 2.5 s.
     let bucket = |le| {
         expect_value(
             &text,
@@ -163,15 +160,15 @@ async fn tools_called_through_a_real_client_are_counted_per_tool_and_status() {
             &[("server", server), ("tool", "sleep"), ("le", le)],
         )
     };
-    assert_eq!(bucket("0.1"), 0.0);
-    assert_eq!(bucket("0.25"), 3.0);
+    assert_eq!(bucket("2.5"), 0.0);
+    assert_eq!(bucket("+Inf"), 3.0);
     // The duration is the handler's, not the time to allocate its boxed future.
     let sum = expect_value(
         &text,
         "mcp_tool_call_duration_seconds_sum",
         &[("server", server), ("tool", "sleep")],
     );
-    assert!(sum >= 0.45, "three 150 ms sleeps took {sum} s in total");
+    assert!(sum >= 9.0, "three 3 s sleeps took {sum} s in total");
     assert_eq!(
         samples(&text)
             .iter()

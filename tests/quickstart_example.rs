@@ -14,7 +14,7 @@ fn quickstart_serves_all_families() {
         .local_addr()
         .unwrap();
     let mut child = Command::new(build_example("quickstart"))
-        .args(["--for", "4"])
+        .args(["--for", "8"])
         .env("METRICS_ADDR", address.to_string())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

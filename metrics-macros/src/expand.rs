@@ -31,13 +31,14 @@ pub(crate) fn generate(spec: &Spec, mut function: ItemFn) -> TokenStream {
 
     let body = if function.sig.asyncness.is_some() {
         let output = return_type(&function.sig.output);
-        instrument_future(krate, &enter, &output, &function.block)
+        instrument_future(krate, &enter, &output, &quote!(move), &function.block)
     } else if let Some((boxing, inner)) = boxed_async_block(&function.block) {
         // `#[async_trait]` and rmcp's `#[tool]` turn `async fn` into `fn` returning
         // `Box::pin(async move { .. })`: time the inner future, not the allocation.
         let output = boxed_future_output(&function.sig.output);
-        let instrumented = instrument_future(krate, &enter, &output, &inner.block);
         let capture = &inner.capture;
+        let instrumented =
+            instrument_future(krate, &enter, &output, &quote!(#capture), &inner.block);
         quote! { #boxing(async #capture { #instrumented }) }
     } else {
         let output = return_type(&function.sig.output);
@@ -53,13 +54,16 @@ pub(crate) fn generate(spec: &Spec, mut function: ItemFn) -> TokenStream {
     quote!(#function)
 }
 
+/// `capture` is `move` for an `async fn` (its arguments belong to its future) and whatever the
+/// original block had for a `Box::pin(async { .. })` body.
 fn instrument_future(
     krate: &syn::Path,
     enter: &TokenStream,
     output: &Type,
+    capture: &TokenStream,
     block: &Block,
 ) -> TokenStream {
-    let call = quote!(#krate::__private::typed_future::<#output, _>(async move #block).await);
+    let call = quote!(#krate::__private::typed_future::<#output, _>(async #capture #block).await);
     record_call(krate, enter, call)
 }
 
@@ -212,7 +216,7 @@ fn boxed_async_block(block: &Block) -> Option<(&Expr, &ExprAsync)> {
         return None;
     }
     match &args[0] {
-        Expr::Async(inner) if inner.capture.is_some() => Some((func, inner)),
+        Expr::Async(inner) => Some((func, inner)),
         _ => None,
     }
 }

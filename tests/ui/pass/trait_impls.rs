@@ -47,6 +47,15 @@ impl Remote for Memory {
     async fn fire(&self) {}
 }
 
+/// A hand-written boxed future, without `move`: the inner future is timed.
+#[monitored]
+fn boxed_by_hand(delay_ms: &u64) -> std::pin::Pin<Box<dyn std::future::Future<Output = u64> + Send + '_>> {
+    Box::pin(async {
+        tokio::time::sleep(std::time::Duration::from_millis(*delay_ms)).await;
+        *delay_ms
+    })
+}
+
 #[monitored]
 async fn spawned(n: u32) -> u32 {
     tokio::task::yield_now().await;
@@ -65,6 +74,7 @@ async fn main() {
     let remote: &dyn Remote = &Memory;
     assert_eq!(remote.call(5).await, Ok(6));
     assert_eq!(tokio::spawn(spawned(3)).await.unwrap(), 3);
+    assert_eq!(boxed_by_hand(&30).await, 30);
 
     // trybuild names the crate; the module label is its module path.
     let text = exporter.render().replace(&format!("module=\"{}\"", module_path!()), "module=\"m\"");
@@ -77,6 +87,9 @@ async fn main() {
         "function_errors_total{function=\"call\",module=\"m\",error_type=\"String\"} 1\n",
         "function_calls_total{function=\"fire\",module=\"m\",status=\"ok\"} 1\n",
         "function_calls_total{function=\"spawned\",module=\"m\",status=\"ok\"} 1\n",
+        // 30 ms of sleep inside the boxed future: never within 25 ms (the allocation alone would be).
+        "function_call_duration_seconds_bucket{function=\"boxed_by_hand\",module=\"m\",le=\"0.025\"} 0\n",
+        "function_call_duration_seconds_bucket{function=\"boxed_by_hand\",module=\"m\",le=\"+Inf\"} 1\n",
     ] {
         assert!(text.contains(line), "missing {line} in\n{text}");
     }
