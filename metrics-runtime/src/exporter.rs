@@ -349,7 +349,8 @@ impl ExporterBuilder {
 
     fn start(self, serve_http: bool) -> Result<Exporter, Error> {
         let settings = self.validate()?;
-        for site in all_sites() {
+        let sites = all_sites();
+        for site in &sites {
             REGISTRY
                 .declare_site(site.info())
                 .map_err(Error::Conflict)?;
@@ -378,7 +379,7 @@ impl ExporterBuilder {
             return Err(Error::AlreadyInstalled);
         }
         rebind_call_sites();
-        for site in all_sites() {
+        for site in sites {
             site.preregister();
         }
         if let Some((name, version)) = &self.app {

@@ -1,5 +1,6 @@
 //! Pushing the exposition to a Prometheus Pushgateway, for jobs that end before a scrape.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use http_body_util::{BodyExt, Full};
@@ -14,6 +15,7 @@ use metrics::{CounterFn, Key};
 use crate::error::Error;
 use crate::http::EXPOSITION_CONTENT_TYPE;
 use crate::registry::REGISTRY;
+use crate::storage::ShardedCounter;
 
 /// How long one push may take.
 const PUSH_TIMEOUT: Duration = Duration::from_secs(10);
@@ -51,6 +53,7 @@ impl PushTarget {
 pub(crate) struct Pusher {
     target: PushTarget,
     client: Client<HttpConnector, Full<Bytes>>,
+    failures: Option<Arc<ShardedCounter>>,
 }
 
 impl Pusher {
@@ -60,10 +63,11 @@ impl Pusher {
             "Pushes to the Pushgateway that failed.",
         );
         // Registered at zero, so the family exists before a failure.
-        let _ = REGISTRY.counter(&Key::from_name("metrics_push_failures_total"), false);
+        let failures = REGISTRY.counter(&Key::from_name("metrics_push_failures_total"), false);
         Self {
             target,
             client: Client::builder(TokioExecutor::new()).build_http(),
+            failures,
         }
     }
 
@@ -73,12 +77,8 @@ impl Pusher {
 
     /// `PUT`s the exposition; a failure is counted, not returned: the next push retries.
     pub(crate) async fn push(&self, body: String) {
-        if let Err(_reason) = self.try_push(body).await {
-            if let Some(failures) =
-                REGISTRY.counter(&Key::from_name("metrics_push_failures_total"), false)
-            {
-                failures.increment(1);
-            }
+        if let (Err(_reason), Some(failures)) = (self.try_push(body).await, &self.failures) {
+            failures.increment(1);
         }
     }
 

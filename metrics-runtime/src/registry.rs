@@ -308,23 +308,23 @@ impl Registry {
     }
 
     pub(crate) fn describe(&self, name: &str, help: &str) {
+        self.describe_family(name, help, false);
+    }
+
+    /// Marks a family whose name is a Prometheus standard (`process_cpu_seconds_total`): the
+    /// configured prefix does not apply to it.
+    pub(crate) fn describe_standard(&self, name: &str, help: &str) {
+        self.describe_family(name, help, true);
+    }
+
+    fn describe_family(&self, name: &str, help: &str, standard_name: bool) {
         let mut families = self
             .families
             .write()
             .unwrap_or_else(PoisonError::into_inner);
         let family = families.entry(name.to_owned()).or_default();
         family.help.get_or_insert_with(|| help.to_owned());
-    }
-
-    /// Marks a family whose name is a Prometheus standard (`process_cpu_seconds_total`): the
-    /// configured prefix does not apply to it.
-    pub(crate) fn describe_standard(&self, name: &str, help: &str) {
-        self.describe(name, help);
-        let mut families = self
-            .families
-            .write()
-            .unwrap_or_else(PoisonError::into_inner);
-        families.entry(name.to_owned()).or_default().standard_name = true;
+        family.standard_name |= standard_name;
     }
 
     /// The series of `key`, created on first use; `None` when the family holds another kind.
