@@ -23,17 +23,28 @@ pub enum Error {
         reason: String,
     },
     /// The listener could not bind.
-    #[error("cannot listen for scrapes on {address}: {source}; if another process holds the port, pick another one with METRICS_ADDR or `Exporter::builder().listen_address(..)`")]
+    #[error("cannot listen for scrapes on {address}: {source}; {advice}")]
     Bind {
         /// The address that could not be bound.
         address: SocketAddr,
         /// The operating system's error.
         #[source]
         source: std::io::Error,
+        /// What to do about it, from what holds the port when it is in use.
+        advice: String,
     },
-    /// A `metrics` recorder was installed before.
-    #[error("a metrics recorder is already installed in this process: install the exporter once, at startup, and keep the returned `Exporter`")]
+    /// An exporter of this process already listens on the address asked for.
+    #[error("an exporter of this process already listens on {address}: install the exporter once, at startup, and keep and reuse its `Exporter` (clone `exporter.handle()` where the exposition is needed) instead of installing another")]
+    AlreadyListening {
+        /// Where the exporter that is installed listens.
+        address: SocketAddr,
+    },
+    /// The exporter is already installed in this process.
+    #[error("the exporter is already installed in this process, and `metrics` allows one recorder per process: install the exporter once, at startup, and keep and reuse the returned `Exporter`")]
     AlreadyInstalled,
+    /// A `metrics` recorder of another crate is installed in this process.
+    #[error("another `metrics` recorder is already installed in this process (e.g. by `metrics_exporter_prometheus::PrometheusBuilder::install`): remove it and install only this exporter, which passes the metrics of other `metrics` users through to its own `metrics-exporter-prometheus` recorder")]
+    OtherRecorder,
     /// Two instrumented functions declare one metric family differently.
     #[error("metric family `{}` is declared differently by {} and {}: {}; give both functions the same labels and buckets, or give one of them another `name = \"...\"`", .0.family, .0.first, .0.second, .0.detail)]
     Conflict(SchemaConflict),
@@ -80,6 +91,16 @@ pub enum Error {
         url: String,
         /// Why it was refused.
         reason: String,
+    },
+    /// A duration given to the builder is outside its valid range.
+    #[error("invalid {setting} of {value:?}: {range}")]
+    InvalidDuration {
+        /// The builder setting, quoted: ``"`collect_interval`"``.
+        setting: &'static str,
+        /// The duration as given.
+        value: std::time::Duration,
+        /// The valid range, and what the setting is for.
+        range: String,
     },
     /// Process or host metrics cannot be read on this system.
     #[error("cannot read {group} metrics: {reason}; turn them off with `.{group}_metrics(false)`")]

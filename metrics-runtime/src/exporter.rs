@@ -1,15 +1,16 @@
 //! Installing the recorder, and the exporter's settings.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, ToSocketAddrs};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use ipnet::IpNet;
 use metrics::{GaugeFn, Key, Label};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
-use crate::background::{Background, Tasks};
+use crate::background::{Background, Prepared, Tasks};
 use crate::callsite::rebind_call_sites;
 use crate::catalog::all_sites;
 use crate::collectors::CollectorSet;
@@ -36,8 +37,27 @@ pub const ADDRESS_ENV: &str = "METRICS_ADDR";
 /// when nobody scrapes.
 const UPKEEP_INTERVAL: Duration = Duration::from_secs(5);
 
+/// The `version` of `build_info` from [`install_exporter()`](fn@install_exporter), which cannot
+/// know the program's version.
+const UNKNOWN_VERSION: &str = "unknown";
+
+/// The shortest `collect_interval`: below it the system gives no meaningful CPU usage, and the
+/// exporter's thread would do little else than collect.
+const MIN_COLLECT_INTERVAL: Duration = if sysinfo::MINIMUM_CPU_UPDATE_INTERVAL.is_zero() {
+    Duration::from_millis(100)
+} else {
+    sysinfo::MINIMUM_CPU_UPDATE_INTERVAL
+};
+
 /// Whether this crate's recorder is installed.
 static INSTALLED: AtomicBool = AtomicBool::new(false);
+
+/// Where the listener of this process' exporter is, while it runs.
+static LISTENING: Mutex<Option<SocketAddr>> = Mutex::new(None);
+
+fn listening() -> Option<SocketAddr> {
+    *LISTENING.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 pub(crate) fn installed() -> bool {
     INSTALLED.load(Ordering::Acquire)
@@ -45,9 +65,12 @@ pub(crate) fn installed() -> bool {
 
 /// Installs the recorder and serves `GET /metrics` on `METRICS_ADDR`, or `0.0.0.0:9000`.
 ///
-/// Keep the returned [`Exporter`]: dropping it stops the listener. For other settings use
-/// [`Exporter::builder`]; the macro form `install_exporter!()` also exports `build_info` with
-/// your crate's name and version.
+/// Keep the returned [`Exporter`]: dropping it stops the listener. It exports
+/// `build_info{name, version} 1` with the file name of the running executable (without
+/// extension) as `name` and `unknown` as `version`: a function compiled into this
+/// library cannot see your `Cargo.toml`. The macro form `install_exporter!()` puts in your
+/// crate's name and version instead, as does [`ExporterBuilder::app`]; for other settings use
+/// [`Exporter::builder`].
 ///
 /// ```no_run
 /// use metrics_runtime::{install_exporter, monitored};
@@ -59,14 +82,39 @@ pub(crate) fn installed() -> bool {
 ///
 /// #[tokio::main]
 /// async fn main() -> Result<(), Box<dyn std::error::Error>> {
-///     let exporter = install_exporter()?;
+///     let exporter = install_exporter()?; // build_info{name="my_app",version="unknown"} 1
 ///     println!("metrics on http://{}/metrics", exporter.local_addr().unwrap());
 ///     fetch("https://example.com").await?;
 ///     Ok(())
 /// }
 /// ```
+///
+/// # Errors
+///
+/// As [`ExporterBuilder::install`].
 pub fn install_exporter() -> Result<Exporter, Error> {
-    Exporter::builder().install()
+    Exporter::builder()
+        .app(executable_name(), UNKNOWN_VERSION)
+        .install()
+}
+
+/// The running program's name: its executable's file name without extension, as `ps` and
+/// `systemctl` show it.
+fn executable_name() -> String {
+    let path = std::env::current_exe()
+        .ok()
+        .or_else(|| std::env::args_os().next().map(PathBuf::from));
+    let file_name = path
+        .as_deref()
+        .and_then(Path::file_name)
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // Linux names an executable replaced on disk while it runs `name (deleted)`.
+    let file_name = file_name.strip_suffix(" (deleted)").unwrap_or(&file_name);
+    match Path::new(file_name).file_stem() {
+        Some(stem) => stem.to_string_lossy().into_owned(),
+        None => "unknown".to_owned(),
+    }
 }
 
 /// Installs the exporter like [`install_exporter()`](fn@install_exporter), with
@@ -239,7 +287,8 @@ impl ExporterBuilder {
 
     /// Leaves out series whose labels come from arguments (and the host's disks and network
     /// interfaces) once their value has not changed for this long; they come back when it
-    /// changes. Bounds what a scrape carries after label values stop being used.
+    /// changes. Bounds what a scrape carries after label values stop being used. Must be more
+    /// than zero (`install()` says so otherwise); leave it unset to keep every series.
     ///
     /// ```no_run
     /// use std::time::Duration;
@@ -287,7 +336,9 @@ impl ExporterBuilder {
         self
     }
 
-    /// How often process and host metrics are refreshed (default 15 s).
+    /// How often process and host metrics are refreshed (default 15 s). At least 200 ms (on
+    /// Linux, macOS and Windows: the shortest interval over which they measure CPU usage);
+    /// `install()` refuses shorter ones with [`Error::InvalidDuration`].
     ///
     /// ```no_run
     /// use std::time::Duration;
@@ -302,7 +353,7 @@ impl ExporterBuilder {
     /// Pushes the exposition to a Prometheus Pushgateway every `interval`, and once more when
     /// the exporter shuts down, for batch jobs that end before a scrape. `url` is the group's
     /// address, e.g. `http://pushgateway:9091/metrics/job/nightly_import` (plain HTTP); the
-    /// group is replaced on every push (`PUT`).
+    /// group is replaced on every push (`PUT`). `interval` must be more than zero.
     ///
     /// ```no_run
     /// use std::time::Duration;
@@ -323,9 +374,20 @@ impl ExporterBuilder {
     ///
     /// # Errors
     ///
-    /// A bad or busy address, invalid settings, two functions that declare one family
-    /// differently, or a recorder installed before. Nothing is installed when it fails, so a
-    /// caller may retry with other settings.
+    /// A bad or busy address ([`Error::Bind`] says what holds the port), settings out of range
+    /// (e.g. [`Error::InvalidDuration`] for a zero `collect_interval`), two functions that
+    /// declare one family differently, an exporter of this process installed before
+    /// ([`Error::AlreadyListening`] when it listens on that address,
+    /// [`Error::AlreadyInstalled`] otherwise), or another crate's recorder
+    /// ([`Error::OtherRecorder`]). Nothing is installed when it fails, so a caller may retry
+    /// with other settings.
+    ///
+    /// ```no_run
+    /// let exporter = metrics_runtime::Exporter::builder().listen_address("127.0.0.1:9100").install()?;
+    /// let again = metrics_runtime::Exporter::builder().listen_address("127.0.0.1:9100").install();
+    /// assert!(matches!(again, Err(metrics_runtime::Error::AlreadyListening { .. })));
+    /// # Ok::<(), metrics_runtime::Error>(())
+    /// ```
     pub fn install(self) -> Result<Exporter, Error> {
         self.start(true)
     }
@@ -349,6 +411,21 @@ impl ExporterBuilder {
 
     fn start(self, serve_http: bool) -> Result<Exporter, Error> {
         let settings = self.validate()?;
+        let address = if serve_http {
+            Some(self.resolve_address()?)
+        } else {
+            None
+        };
+        if installed() {
+            // Say what holds the address when it is this process' own exporter, rather than
+            // fail to bind and blame some other process.
+            return Err(match (address, listening()) {
+                (Some(wanted), Some(live)) if same_port(wanted, live) => {
+                    Error::AlreadyListening { address: live }
+                }
+                _ => Error::AlreadyInstalled,
+            });
+        }
         let sites = all_sites();
         for site in &sites {
             REGISTRY
@@ -364,19 +441,34 @@ impl ExporterBuilder {
         for (name, value) in &settings.render.global_labels {
             fallback = fallback.add_global_label(name, value);
         }
-        let fallback = fallback.build_recorder();
-        let listener = if serve_http { Some(self.bind()?) } else { None };
+        let recorder = LayeredRecorder::new(fallback.build_recorder());
+        let shared = Arc::new(Shared {
+            prometheus: recorder.fallback_handle(),
+            render: settings.render,
+            metrics_path: self.metrics_path.clone(),
+            allowed: settings.allowed,
+        });
+        let listener = address.map(bind).transpose()?;
+        let prepared = Prepared::new(
+            &shared,
+            Tasks {
+                listener,
+                upkeep_interval: UPKEEP_INTERVAL,
+                collectors: self.collectors,
+                collect_interval: self.collect_interval,
+                push: settings.push,
+            },
+        )?;
 
         // One recorder per process: the flag catches a second exporter of this crate before
         // the global slot does, which also refuses recorders of other crates.
         if INSTALLED.swap(true, Ordering::AcqRel) {
             return Err(Error::AlreadyInstalled);
         }
-        let recorder = LayeredRecorder::new(fallback);
-        let prometheus = recorder.fallback_handle();
         REGISTRY.set_buckets(settings.buckets);
         if metrics::set_global_recorder(recorder).is_err() {
-            return Err(Error::AlreadyInstalled);
+            INSTALLED.store(false, Ordering::Release);
+            return Err(Error::OtherRecorder);
         }
         rebind_call_sites();
         for site in sites {
@@ -396,20 +488,10 @@ impl ExporterBuilder {
             }
         }
 
-        let shared = Arc::new(Shared {
-            prometheus,
-            render: settings.render,
-            metrics_path: self.metrics_path.clone(),
-            allowed: settings.allowed,
-        });
-        let tasks = Tasks {
-            listener,
-            upkeep_interval: UPKEEP_INTERVAL,
-            collectors: self.collectors,
-            collect_interval: self.collect_interval,
-            push: settings.push,
-        };
-        let background = Background::start(shared.clone(), tasks)?;
+        let background = Background::start(shared.clone(), prepared)?;
+        if let Some(address) = background.local_addr() {
+            *LISTENING.lock().unwrap_or_else(PoisonError::into_inner) = Some(address);
+        }
         Ok(Exporter {
             shared,
             background: Some(background),
@@ -425,7 +507,7 @@ impl ExporterBuilder {
                 validate_buckets(&format!("`{family}`"), bounds)?,
             );
         }
-        for (name, _) in &self.global_labels {
+        for (index, (name, _)) in self.global_labels.iter().enumerate() {
             let invalid = |reason: &str| Error::InvalidLabel {
                 name: name.clone(),
                 reason: reason.to_owned(),
@@ -448,6 +530,31 @@ impl ExporterBuilder {
                     "`le` and `quantile` belong to histograms and summaries",
                 ));
             }
+            if self.global_labels[..index]
+                .iter()
+                .any(|(earlier, _)| earlier == name)
+            {
+                return Err(invalid(
+                    "it is given twice, and a series can carry a label once; give it once",
+                ));
+            }
+        }
+        if self.collect_interval < MIN_COLLECT_INTERVAL {
+            return Err(Error::InvalidDuration {
+                setting: "`collect_interval`",
+                value: self.collect_interval,
+                range: format!(
+                    "it must be at least {MIN_COLLECT_INTERVAL:?}, the shortest interval over which this system measures CPU usage; the default is 15s"
+                ),
+            });
+        }
+        if let Some(timeout) = self.idle_timeout.filter(Duration::is_zero) {
+            return Err(Error::InvalidDuration {
+                setting: "`idle_timeout`",
+                value: timeout,
+                range: "it must be more than zero, e.g. 600s; leave it unset to keep every series"
+                    .into(),
+            });
         }
         let prefix_valid = self
             .prefix
@@ -497,7 +604,8 @@ impl ExporterBuilder {
         })
     }
 
-    fn bind(&self) -> Result<TcpListener, Error> {
+    /// The address to listen on: the builder's, else `METRICS_ADDR`, else the default.
+    fn resolve_address(&self) -> Result<SocketAddr, Error> {
         let from_env = std::env::var(ADDRESS_ENV)
             .ok()
             .filter(|value| !value.trim().is_empty());
@@ -524,17 +632,140 @@ impl ExporterBuilder {
             };
             resolved.set_ip(loopback);
         }
-        let listener = TcpListener::bind(resolved).map_err(|source| Error::Bind {
-            address: resolved,
-            source,
-        })?;
-        listener
-            .set_nonblocking(true)
-            .map_err(|source| Error::Bind {
-                address: resolved,
-                source,
-            })?;
-        Ok(listener)
+        Ok(resolved)
+    }
+}
+
+fn bind(address: SocketAddr) -> Result<TcpListener, Error> {
+    let failed = |source: std::io::Error| Error::Bind {
+        address,
+        advice: bind_advice(address, &source),
+        source,
+    };
+    let listener = TcpListener::bind(address).map_err(failed)?;
+    listener.set_nonblocking(true).map_err(failed)?;
+    Ok(listener)
+}
+
+/// What to do when binding failed, phrased from what the system said and, for a port in use,
+/// from what holds it.
+fn bind_advice(address: SocketAddr, error: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    const CHOOSE: &str =
+        "pick a free port with METRICS_ADDR or `Exporter::builder().listen_address(..)`";
+    match error.kind() {
+        ErrorKind::AddrInUse => match port_holder(address) {
+            PortHolder::ThisProcess => format!(
+                "another listener of this process, not an exporter of this crate, holds the port: {CHOOSE}"
+            ),
+            PortHolder::OtherProcess => format!(
+                "another process holds the port (`ss -ltnp 'sport = :{}'` shows which): {CHOOSE}",
+                address.port()
+            ),
+            PortHolder::Unknown => format!("another socket holds the port: {CHOOSE}"),
+        },
+        ErrorKind::PermissionDenied => format!(
+            "this process may not listen on this port (ports below 1024 need privileges): {CHOOSE}"
+        ),
+        ErrorKind::AddrNotAvailable => "no interface of this host has this address: listen on `0.0.0.0` (every interface) or on an address of this host, with METRICS_ADDR or `Exporter::builder().listen_address(..)`".to_owned(),
+        _ => "pick another address with METRICS_ADDR or `Exporter::builder().listen_address(..)`"
+            .to_owned(),
+    }
+}
+
+/// Whether two listen addresses compete for one port: same port, and the same IP or a
+/// wildcard on either side.
+fn same_port(a: SocketAddr, b: SocketAddr) -> bool {
+    a.port() != 0
+        && a.port() == b.port()
+        && (a.ip() == b.ip() || a.ip().is_unspecified() || b.ip().is_unspecified())
+}
+
+/// Who holds a port that could not be bound.
+#[derive(Debug, PartialEq, Eq)]
+enum PortHolder {
+    ThisProcess,
+    OtherProcess,
+    Unknown,
+}
+
+/// Finds the listening sockets on the port in `/proc/net/tcp{,6}` and looks for them among
+/// this process' descriptors.
+#[cfg(target_os = "linux")]
+fn port_holder(address: SocketAddr) -> PortHolder {
+    let mut sockets = Vec::new();
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        let Ok(text) = std::fs::read_to_string(table) else {
+            continue;
+        };
+        sockets.extend(
+            text.lines()
+                .skip(1)
+                .filter_map(|line| listening_socket(line, address))
+                .map(|inode| format!("socket:[{inode}]")),
+        );
+    }
+    if sockets.is_empty() {
+        return PortHolder::Unknown;
+    }
+    let Ok(descriptors) = std::fs::read_dir("/proc/self/fd") else {
+        return PortHolder::Unknown;
+    };
+    let ours = descriptors
+        .filter_map(Result::ok)
+        .filter_map(|descriptor| std::fs::read_link(descriptor.path()).ok())
+        .any(|target| {
+            sockets
+                .iter()
+                .any(|socket| target.as_os_str() == socket.as_str())
+        });
+    if ours {
+        PortHolder::ThisProcess
+    } else {
+        PortHolder::OtherProcess
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn port_holder(_address: SocketAddr) -> PortHolder {
+    PortHolder::Unknown
+}
+
+/// The inode of a line of `/proc/net/tcp{,6}` that is a socket listening where `address` would
+/// (`sl local_address rem_address st ... uid timeout inode`, addresses as hex `IP:PORT`, the
+/// IP as the kernel's 32-bit words in native byte order, state `0A` for listening).
+#[cfg(target_os = "linux")]
+fn listening_socket(line: &str, address: SocketAddr) -> Option<u64> {
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    let (ip, port) = fields.get(1)?.split_once(':')?;
+    if *fields.get(3)? != "0A" {
+        return None;
+    }
+    let port = u16::from_str_radix(port, 16).ok()?;
+    let mut octets = Vec::with_capacity(16);
+    for word in ip.as_bytes().chunks(8) {
+        let word = u32::from_str_radix(std::str::from_utf8(word).ok()?, 16).ok()?;
+        octets.extend_from_slice(&word.to_ne_bytes());
+    }
+    let ip = match octets.len() {
+        4 => IpAddr::from(<[u8; 4]>::try_from(octets).ok()?),
+        16 => {
+            let v6 = Ipv6Addr::from(<[u8; 16]>::try_from(octets).ok()?);
+            v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4)
+        }
+        _ => return None,
+    };
+    let wanted = match address.ip() {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(address.ip(), IpAddr::V4),
+        v4 => v4,
+    };
+    if same_port(
+        SocketAddr::new(ip, port),
+        SocketAddr::new(wanted, address.port()),
+    ) {
+        fields.get(9)?.parse().ok()
+    } else {
+        None
     }
 }
 
@@ -710,17 +941,24 @@ impl Exporter {
     /// # Ok::<(), metrics_runtime::Error>(())
     /// ```
     pub fn shutdown(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
         if let Some(background) = self.background.take() {
+            let address = background.local_addr();
             background.stop();
+            let mut listening = LISTENING.lock().unwrap_or_else(PoisonError::into_inner);
+            if address.is_some() && *listening == address {
+                *listening = None;
+            }
         }
     }
 }
 
 impl Drop for Exporter {
     fn drop(&mut self) {
-        if let Some(background) = self.background.take() {
-            background.stop();
-        }
+        self.stop();
     }
 }
 
@@ -772,5 +1010,80 @@ mod tests {
             .allow_scraper("::1")
             .validate()
             .is_ok());
+        assert_eq!(
+            error(
+                Exporter::builder()
+                    .global_label("service", "a")
+                    .global_label("service", "b")
+            ),
+            "invalid global label `service`: it is given twice, and a series can carry a label once; give it once"
+        );
+        assert_eq!(
+            error(Exporter::builder().collect_interval(Duration::ZERO)),
+            format!("invalid `collect_interval` of 0ns: it must be at least {MIN_COLLECT_INTERVAL:?}, the shortest interval over which this system measures CPU usage; the default is 15s")
+        );
+        assert!(Exporter::builder()
+            .collect_interval(MIN_COLLECT_INTERVAL)
+            .validate()
+            .is_ok());
+        assert_eq!(
+            error(Exporter::builder().idle_timeout(Duration::ZERO)),
+            "invalid `idle_timeout` of 0ns: it must be more than zero, e.g. 600s; leave it unset to keep every series"
+        );
+        assert_eq!(
+            error(Exporter::builder().push_gateway("http://gw:9091/metrics/job/a", Duration::ZERO)),
+            "invalid `push_gateway` interval of 0ns: it must be more than zero, e.g. 10s"
+        );
+        // Durations too long for the clock are capped by tokio, not refused.
+        assert!(Exporter::builder()
+            .collect_interval(Duration::MAX)
+            .idle_timeout(Duration::MAX)
+            .push_gateway("http://gw:9091/metrics/job/a", Duration::MAX)
+            .validate()
+            .is_ok());
+    }
+
+    #[test]
+    fn addresses_compete_for_a_port_when_one_side_is_a_wildcard_or_both_are_equal() {
+        let at = |s: &str| s.parse::<SocketAddr>().unwrap();
+        assert!(same_port(at("127.0.0.1:9000"), at("127.0.0.1:9000")));
+        assert!(same_port(at("0.0.0.0:9000"), at("127.0.0.1:9000")));
+        assert!(same_port(at("127.0.0.1:9000"), at("[::]:9000")));
+        assert!(!same_port(at("127.0.0.1:9000"), at("127.0.0.2:9000")));
+        assert!(!same_port(at("127.0.0.1:9000"), at("127.0.0.1:9001")));
+        assert!(!same_port(at("127.0.0.1:0"), at("127.0.0.1:0")));
+    }
+
+    #[cfg(all(target_os = "linux", target_endian = "little"))]
+    #[test]
+    fn listening_sockets_are_read_from_proc_net_tcp() {
+        let at = |s: &str| s.parse::<SocketAddr>().unwrap();
+        // 127.0.0.1:9000 listening, inode 4242; as the kernel prints it.
+        let v4 = "   3: 0100007F:2328 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 4242 1 0000000000000000 100 0 0 10 0";
+        assert_eq!(listening_socket(v4, at("127.0.0.1:9000")), Some(4242));
+        assert_eq!(listening_socket(v4, at("0.0.0.0:9000")), Some(4242));
+        assert_eq!(listening_socket(v4, at("127.0.0.2:9000")), None);
+        assert_eq!(listening_socket(v4, at("127.0.0.1:9001")), None);
+        // The same socket once connected (state 01) is no listener.
+        let established = v4.replace(" 0A ", " 01 ");
+        assert_eq!(listening_socket(&established, at("127.0.0.1:9000")), None);
+        // [::]:9000 listening, inode 77.
+        let v6 = "   0: 00000000000000000000000000000000:2328 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 77 1 0000000000000000 100 0 0 10 0";
+        assert_eq!(listening_socket(v6, at("127.0.0.1:9000")), Some(77));
+        // [::1]:9000 listening.
+        let loopback6 = "   0: 00000000000000000000000001000000:2328 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 78 1 0000000000000000 100 0 0 10 0";
+        assert_eq!(listening_socket(loopback6, at("[::1]:9000")), Some(78));
+        assert_eq!(listening_socket(loopback6, at("127.0.0.1:9000")), None);
+    }
+
+    #[test]
+    fn the_executable_name_is_the_file_stem_of_the_running_binary() {
+        let exe = std::env::current_exe().unwrap();
+        let name = executable_name();
+        assert_eq!(
+            Some(name.as_str()),
+            exe.file_stem().and_then(|s| s.to_str())
+        );
+        assert!(name.starts_with("metrics_runtime-"), "{name}");
     }
 }

@@ -2,6 +2,7 @@
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -29,7 +30,7 @@ pub(crate) async fn serve_connection(
 ) {
     let service = hyper::service::service_fn(move |request| {
         let shared = shared.clone();
-        async move { Ok::<_, Infallible>(respond(&shared, peer, &request)) }
+        async move { Ok::<_, Infallible>(respond_or_500(&shared, peer, &request)) }
     });
     let connection = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
@@ -43,6 +44,23 @@ pub(crate) async fn serve_connection(
             let _ = connection.await;
         }
     }
+}
+
+/// [`respond`], with a panic on the way (a bug) answered `500` instead of ending the
+/// connection without a word; the panic itself is on stderr, from the panic hook.
+fn respond_or_500(
+    shared: &Shared,
+    peer: SocketAddr,
+    request: &Request<Incoming>,
+) -> Response<Full<Bytes>> {
+    std::panic::catch_unwind(AssertUnwindSafe(|| respond(shared, peer, request))).unwrap_or_else(
+        |_| {
+            text(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal error: the exporter panicked while answering; its message is on the program's stderr\n".to_owned(),
+            )
+        },
+    )
 }
 
 fn respond(

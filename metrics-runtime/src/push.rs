@@ -43,7 +43,11 @@ impl PushTarget {
             return Err(invalid("it has no host"));
         }
         if interval.is_zero() {
-            return Err(invalid("the push interval must be more than zero"));
+            return Err(Error::InvalidDuration {
+                setting: "`push_gateway` interval",
+                value: interval,
+                range: "it must be more than zero, e.g. 10s".into(),
+            });
         }
         Ok(Self { uri, interval })
     }
