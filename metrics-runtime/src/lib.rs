@@ -46,6 +46,7 @@ pub mod outcome;
 mod push;
 mod recorder;
 mod registry;
+mod sanitize;
 mod storage;
 pub mod testing;
 mod track;

@@ -1,19 +1,52 @@
 //! The `metrics` recorder this crate installs: a layer over `metrics-exporter-prometheus`.
 //!
-//! Handles of call sites (and of any other metric of a family this crate stores) come from the
-//! sharded storage of [`crate::registry`]; every other metric of the process, from any crate
-//! using the `metrics` facade, goes to the Prometheus recorder unchanged. The exposition is both
-//! rendered one after the other.
+//! Handles of call sites come from the sharded storage of [`crate::registry`]. Every other
+//! metric of the process, from any crate using the `metrics` facade, goes to the Prometheus
+//! recorder (the fallback), and the two expositions are rendered one after the other. What
+//! other users register is never trusted to fit:
+//!
+//! - its key is made valid first ([`crate::sanitize`]): names and label names sanitised as the
+//!   exporter does, spellings of one series made one key;
+//! - a name that this crate's exposition prints (a family of the registry, a reserved one, or a
+//!   sample of one of its histograms) is refused: a foreign series there would change the
+//!   counts of `#[monitored]` functions or print the family twice;
+//! - the first description of a name wins, as it does for this crate's families;
+//! - the first kind registered for a name wins: a later registration of the name, or of a name
+//!   clashing with its samples, as another kind is refused, since one name has one `# TYPE`.
+//!
+//! A refused registration gets a handle that records nothing; it is counted in
+//! `metrics_runtime_foreign_series_dropped_total{reason}` and reported once per name on stderr.
 
-use metrics::{Counter, Gauge, Histogram, Key, KeyName, Metadata, Recorder, SharedString, Unit};
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::io::Write as _;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
+
+use metrics::{
+    Counter, CounterFn, Gauge, Histogram, Key, KeyName, Label, Metadata, Recorder, SharedString,
+    Unit,
+};
 use metrics_exporter_prometheus::{PrometheusHandle, PrometheusRecorder};
 
 use crate::callsite::{DYNAMIC_SITE_TARGET, SITE_TARGET};
-use crate::registry::{Registry, REGISTRY};
+use crate::registry::{Kind, Registry, FOREIGN_DROPPED, HISTOGRAM_SUFFIXES, REGISTRY};
+use crate::sanitize::{self, Refusal};
+use crate::storage::ShardedCounter;
+
+/// Names reported on stderr at most; refusals beyond are still counted.
+const MAX_WARNINGS: usize = 32;
 
 pub(crate) struct LayeredRecorder {
     registry: &'static Registry,
     fallback: PrometheusRecorder,
+    /// Every name the fallback prints, with the family (name and kind) that prints it: a
+    /// family's own name and, for a histogram, its `_bucket`, `_sum` and `_count` samples.
+    claims: RwLock<HashMap<String, (String, Kind)>>,
+    /// Names the fallback has a description of. Its own check (`add_description_if_missing`)
+    /// reads a map that only shows writes after the next render publishes them, so of two
+    /// descriptions between scrapes the last would win; here the first does.
+    described: Mutex<HashSet<String>>,
+    refusals: Refusals,
 }
 
 impl LayeredRecorder {
@@ -21,6 +54,9 @@ impl LayeredRecorder {
         Self {
             registry: &REGISTRY,
             fallback,
+            claims: RwLock::new(HashMap::new()),
+            described: Mutex::new(HashSet::new()),
+            refusals: Refusals::new(&REGISTRY),
         }
     }
 
@@ -28,8 +64,84 @@ impl LayeredRecorder {
         self.fallback.handle()
     }
 
-    fn ours(&self, key: &Key, metadata: &Metadata<'_>) -> bool {
-        is_site(metadata) || self.registry.owns(key.name())
+    /// The key under which the fallback stores another user's series, `None` when refused.
+    fn admit<'k>(&self, key: &'k Key, metadata: &Metadata<'_>, kind: Kind) -> Option<Cow<'k, Key>> {
+        let admitted = sanitize::foreign_key(key, kind)
+            .and_then(|canonical| self.claim(canonical.name(), kind).map(|()| canonical));
+        match admitted {
+            Ok(canonical) => Some(canonical),
+            Err(refusal) => {
+                self.refusals
+                    .record(refusal, kind, key.name(), metadata.target());
+                None
+            }
+        }
+    }
+
+    /// Lets the family `name` of `kind` print in the fallback's exposition, if no family of
+    /// this crate and no other family of the fallback prints any name it would print.
+    fn claim(&self, name: &str, kind: Kind) -> Result<(), Refusal> {
+        let ours = |claims: &HashMap<String, (String, Kind)>| {
+            claims
+                .get(name)
+                .is_some_and(|(family, claimed)| family == name && *claimed == kind)
+        };
+        if ours(&self.claims.read().unwrap_or_else(PoisonError::into_inner)) {
+            return Ok(());
+        }
+        let mut printed = vec![name.to_owned()];
+        if kind == Kind::Histogram {
+            printed.extend(HISTOGRAM_SUFFIXES.iter().map(|s| format!("{name}{s}")));
+        }
+        if printed.iter().any(|n| self.registry.takes_name(n)) {
+            return Err(Refusal::OwnFamily);
+        }
+        let mut claims = self.claims.write().unwrap_or_else(PoisonError::into_inner);
+        if ours(&claims) {
+            return Ok(());
+        }
+        if printed.iter().any(|n| claims.contains_key(n)) {
+            return Err(Refusal::KindConflict);
+        }
+        for n in printed {
+            claims.insert(n, (name.to_owned(), kind));
+        }
+        Ok(())
+    }
+
+    fn describe(
+        &self,
+        key: KeyName,
+        description: SharedString,
+        fallback: impl FnOnce(KeyName, SharedString),
+    ) {
+        let name = sanitize::metric_name(key.as_str());
+        if name.is_empty() {
+            return;
+        }
+        if self.registry.takes_name(&name) {
+            self.registry.describe_site_family(&name, &description);
+            return;
+        }
+        {
+            let mut described = self
+                .described
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if described.contains(name.as_ref()) {
+                return;
+            }
+            described.insert(name.clone().into_owned());
+        }
+        let key = match name {
+            Cow::Borrowed(_) => key,
+            Cow::Owned(name) => KeyName::from(name),
+        };
+        let description = match sanitize::keep_backslashes(&description) {
+            Cow::Borrowed(_) => description,
+            Cow::Owned(text) => SharedString::from(text),
+        };
+        fallback(key, description);
     }
 }
 
@@ -44,57 +156,205 @@ fn expirable(metadata: &Metadata<'_>) -> bool {
 
 impl Recorder for LayeredRecorder {
     fn describe_counter(&self, key: KeyName, unit: Option<Unit>, description: SharedString) {
-        if self.registry.owns(key.as_str()) {
-            self.registry.describe(key.as_str(), &description);
-        } else {
-            self.fallback.describe_counter(key, unit, description);
-        }
+        self.describe(key, description, |key, description| {
+            self.fallback.describe_counter(key, unit, description)
+        });
     }
 
     fn describe_gauge(&self, key: KeyName, unit: Option<Unit>, description: SharedString) {
-        if self.registry.owns(key.as_str()) {
-            self.registry.describe(key.as_str(), &description);
-        } else {
-            self.fallback.describe_gauge(key, unit, description);
-        }
+        self.describe(key, description, |key, description| {
+            self.fallback.describe_gauge(key, unit, description)
+        });
     }
 
     fn describe_histogram(&self, key: KeyName, unit: Option<Unit>, description: SharedString) {
-        if self.registry.owns(key.as_str()) {
-            self.registry.describe(key.as_str(), &description);
-        } else {
-            self.fallback.describe_histogram(key, unit, description);
-        }
+        self.describe(key, description, |key, description| {
+            self.fallback.describe_histogram(key, unit, description)
+        });
     }
 
     fn register_counter(&self, key: &Key, metadata: &Metadata<'_>) -> Counter {
-        if self.ours(key, metadata) {
+        if is_site(metadata) {
             // A name stored here with another kind: refuse rather than render a family twice.
             return self
                 .registry
                 .counter(key, expirable(metadata))
                 .map_or_else(Counter::noop, Counter::from_arc);
         }
-        self.fallback.register_counter(key, metadata)
+        match self.admit(key, metadata, Kind::Counter) {
+            Some(key) => self.fallback.register_counter(&key, metadata),
+            None => Counter::noop(),
+        }
     }
 
     fn register_gauge(&self, key: &Key, metadata: &Metadata<'_>) -> Gauge {
-        if self.ours(key, metadata) {
+        if is_site(metadata) {
             return self
                 .registry
                 .gauge(key, expirable(metadata))
                 .map_or_else(Gauge::noop, Gauge::from_arc);
         }
-        self.fallback.register_gauge(key, metadata)
+        match self.admit(key, metadata, Kind::Gauge) {
+            Some(key) => self.fallback.register_gauge(&key, metadata),
+            None => Gauge::noop(),
+        }
     }
 
     fn register_histogram(&self, key: &Key, metadata: &Metadata<'_>) -> Histogram {
-        if self.ours(key, metadata) {
+        if is_site(metadata) {
             return self
                 .registry
                 .histogram(key, expirable(metadata))
                 .map_or_else(Histogram::noop, Histogram::from_arc);
         }
-        self.fallback.register_histogram(key, metadata)
+        match self.admit(key, metadata, Kind::Histogram) {
+            Some(key) => self.fallback.register_histogram(&key, metadata),
+            None => Histogram::noop(),
+        }
+    }
+}
+
+/// Counting and reporting refused registrations.
+struct Refusals {
+    registry: &'static Registry,
+    /// The counter of each reason, made on the first refusal for it.
+    counters: [OnceLock<Option<Arc<ShardedCounter>>>; 4],
+    /// Names already reported, with their reason.
+    warned: Mutex<HashSet<(String, Refusal)>>,
+}
+
+impl Refusals {
+    fn new(registry: &'static Registry) -> Self {
+        Self {
+            registry,
+            counters: Default::default(),
+            warned: Mutex::new(HashSet::new()),
+        }
+    }
+
+    fn record(&self, refusal: Refusal, kind: Kind, name: &str, target: &str) {
+        let index = match refusal {
+            Refusal::OwnFamily => 0,
+            Refusal::KindConflict => 1,
+            Refusal::EmptyName => 2,
+            Refusal::InvalidLabel => 3,
+        };
+        let counter = self.counters[index].get_or_init(|| {
+            self.registry.describe(
+                FOREIGN_DROPPED,
+                "Registrations of series of other `metrics` users that metrics-runtime refused, \
+                 by reason: their handles record nothing.",
+            );
+            let reason = vec![Label::new("reason", refusal.as_str())];
+            self.registry
+                .counter(&Key::from_parts(FOREIGN_DROPPED, reason), false)
+        });
+        if let Some(counter) = counter {
+            counter.increment(1);
+        }
+        self.warn_once(refusal, kind, name, target);
+    }
+
+    fn warn_once(&self, refusal: Refusal, kind: Kind, name: &str, target: &str) {
+        let mut warned = self.warned.lock().unwrap_or_else(PoisonError::into_inner);
+        if warned.len() >= MAX_WARNINGS || !warned.insert((name.to_owned(), refusal)) {
+            return;
+        }
+        let last = warned.len() == MAX_WARNINGS;
+        drop(warned);
+        let more = if last {
+            "; further refused names are counted, not reported"
+        } else {
+            ""
+        };
+        // Never panics, unlike `eprintln!`, when stderr is closed.
+        let _ = writeln!(
+            std::io::stderr(),
+            "metrics-runtime: refused the {} {name:?} registered by `{target}`: {}; its handle \
+             records nothing (counted in {FOREIGN_DROPPED}{{reason=\"{}\"}}){more}",
+            kind.as_str(),
+            refusal.explanation(),
+            refusal.as_str(),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use metrics::Level;
+    use metrics_exporter_prometheus::PrometheusBuilder;
+
+    static FOREIGN: Metadata<'static> = Metadata::new("some_crate", Level::INFO, None);
+
+    fn key(name: &'static str, labels: &[(&'static str, &'static str)]) -> Key {
+        let labels = labels
+            .iter()
+            .map(|&(k, v)| Label::from_static_parts(k, v))
+            .collect::<Vec<_>>();
+        Key::from_parts(name, labels)
+    }
+
+    #[test]
+    fn the_first_kind_of_a_name_wins_among_other_users() {
+        let recorder = LayeredRecorder::new(PrometheusBuilder::new().build_recorder());
+        let render = || recorder.fallback_handle().render();
+        recorder
+            .register_counter(&key("recorder_unit_jobs_total", &[]), &FOREIGN)
+            .increment(2);
+        recorder
+            .register_gauge(&key("recorder_unit_jobs_total", &[]), &FOREIGN)
+            .set(9.0);
+        recorder
+            .register_histogram(&key("recorder.unit.wait", &[]), &FOREIGN)
+            .record(1.0);
+        recorder
+            .register_counter(&key("recorder_unit_wait_count", &[]), &FOREIGN)
+            .increment(5);
+        let text = render();
+        assert_eq!(
+            text.matches("# TYPE recorder_unit_jobs_total ").count(),
+            1,
+            "{text}"
+        );
+        assert!(text.contains("recorder_unit_jobs_total 2\n"), "{text}");
+        assert!(text.contains("# TYPE recorder_unit_wait summary"), "{text}");
+        assert!(!text.contains("# TYPE recorder_unit_wait_count"), "{text}");
+    }
+
+    #[test]
+    fn the_first_description_of_a_name_wins_and_keeps_its_backslashes() {
+        let recorder = LayeredRecorder::new(PrometheusBuilder::new().build_recorder());
+        let first = SharedString::const_str("two \\\\ backslashes\nnext line");
+        recorder.describe_counter("recorder.unit.help_total".into(), None, first);
+        let second = SharedString::const_str("second");
+        recorder.describe_counter("recorder_unit_help_total".into(), None, second);
+        recorder
+            .register_counter(&key("recorder_unit_help_total", &[]), &FOREIGN)
+            .increment(1);
+        let text = recorder.fallback_handle().render();
+        assert_eq!(
+            text.lines()
+                .filter(|line| line.starts_with("# HELP recorder_unit_help_total "))
+                .collect::<Vec<_>>(),
+            ["# HELP recorder_unit_help_total two \\\\\\\\ backslashes\\nnext line"],
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn spellings_of_one_series_are_one_series() {
+        let recorder = LayeredRecorder::new(PrometheusBuilder::new().build_recorder());
+        recorder
+            .register_counter(&key("recorder.unit.calls_total", &[("a.b", "x")]), &FOREIGN)
+            .increment(1);
+        recorder
+            .register_counter(&key("recorder_unit_calls_total", &[("a_b", "x")]), &FOREIGN)
+            .increment(2);
+        let text = recorder.fallback_handle().render();
+        assert!(
+            text.contains("recorder_unit_calls_total{a_b=\"x\"} 3\n"),
+            "{text}"
+        );
     }
 }

@@ -22,7 +22,7 @@ pub const DEFAULT_BUCKETS: &[f64] = &[
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Kind {
     Counter,
     Gauge,
@@ -30,7 +30,7 @@ pub(crate) enum Kind {
 }
 
 impl Kind {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Kind::Counter => "counter",
             Kind::Gauge => "gauge",
@@ -38,6 +38,28 @@ impl Kind {
         }
     }
 }
+
+/// The sample names a histogram family prints besides its own name.
+pub(crate) const HISTOGRAM_SUFFIXES: [&str; 3] = ["_bucket", "_sum", "_count"];
+
+/// The counter of series of other `metrics` users that the recorder refused, by `reason`.
+pub(crate) const FOREIGN_DROPPED: &str = "metrics_runtime_foreign_series_dropped_total";
+
+/// Families this crate may create at any moment after install: the default families of
+/// `track()` (and `#[monitored]`), `set_health`'s gauge, the push failure counter and the counter
+/// of refused series. Other `metrics` users may not take these names even before they exist,
+/// since a family they started could not be taken back from the fallback exporter. Families
+/// made at install (those of every call site in the catalog, `build_info`, the collectors')
+/// are taken by existing.
+const RESERVED: &[(&str, Kind)] = &[
+    ("function_calls_total", Kind::Counter),
+    ("function_call_duration_seconds", Kind::Histogram),
+    ("function_errors_total", Kind::Counter),
+    ("function_calls_in_flight", Kind::Gauge),
+    (crate::health::HEALTH_FAMILY, Kind::Gauge),
+    ("metrics_push_failures_total", Kind::Counter),
+    (FOREIGN_DROPPED, Kind::Counter),
+];
 
 #[derive(Clone)]
 enum Series {
@@ -103,6 +125,8 @@ struct Family {
     schema: Option<Schema>,
     /// A standard name (`process_*`) that a configured prefix leaves alone.
     standard_name: bool,
+    /// A family of call sites: descriptions through the recorder may set its HELP.
+    site: bool,
     series: BTreeMap<Vec<(String, String)>, SeriesEntry>,
 }
 
@@ -197,12 +221,31 @@ impl Registry {
         *self.buckets.write().unwrap_or_else(PoisonError::into_inner) = config;
     }
 
-    /// Whether this registry stores the family `name`.
-    pub(crate) fn owns(&self, name: &str) -> bool {
-        self.families
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .contains_key(name)
+    /// Whether the exposition of this registry prints, or may come to print, `name`: as the
+    /// name of a family it stores or reserves, or as a sample of one of its histograms
+    /// (`<family>_bucket`, `_sum`, `_count`). Names are compared without the configured prefix.
+    pub(crate) fn takes_name(&self, name: &str) -> bool {
+        let reserved = |candidate: &str, histogram_only: bool| {
+            RESERVED.iter().any(|&(reserved, kind)| {
+                reserved == candidate && (!histogram_only || kind == Kind::Histogram)
+            })
+        };
+        if reserved(name, false) {
+            return true;
+        }
+        let families = self.families.read().unwrap_or_else(PoisonError::into_inner);
+        if families.contains_key(name) {
+            return true;
+        }
+        HISTOGRAM_SUFFIXES
+            .iter()
+            .filter_map(|suffix| name.strip_suffix(suffix))
+            .any(|base| {
+                reserved(base, true)
+                    || families
+                        .get(base)
+                        .is_some_and(|family| family.kind == Some(Kind::Histogram))
+            })
     }
 
     /// Declares the four families of a call site. In a family named with `name = "..."`, the
@@ -264,6 +307,7 @@ impl Registry {
                 Some(_) => {}
                 None => {
                     family.kind = Some(kind);
+                    family.site = true;
                     if info.named {
                         family.schema.get_or_insert(declared);
                     }
@@ -309,6 +353,20 @@ impl Registry {
 
     pub(crate) fn describe(&self, name: &str, help: &str) {
         self.describe_family(name, help, false);
+    }
+
+    /// A description that came through the recorder, from a call site or from another
+    /// `metrics` user, which cannot be told apart: it may set the HELP of a call sites' family
+    /// that has none yet, and nothing else. The families of the runtime itself (`build_info`,
+    /// `service_health`, the collectors') keep their own.
+    pub(crate) fn describe_site_family(&self, name: &str, help: &str) {
+        let mut families = self
+            .families
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(family) = families.get_mut(name).filter(|family| family.site) {
+            family.help.get_or_insert_with(|| help.to_owned());
+        }
     }
 
     /// Marks a family whose name is a Prometheus standard (`process_cpu_seconds_total`): the
@@ -627,6 +685,57 @@ mod tests {
             conflict.detail,
             "buckets differ: [1.0, 10.0] there, the default here"
         );
+    }
+
+    #[test]
+    fn names_taken_are_families_reserved_names_and_histogram_samples() {
+        let registry = Registry::new();
+        assert_eq!(registry.declare_site(&site("daily", None)), Ok(()));
+        registry.describe("build_info", "Ours.");
+        for taken in [
+            "reports_calls_total",
+            "reports_call_duration_seconds",
+            "reports_call_duration_seconds_bucket",
+            "reports_call_duration_seconds_count",
+            "build_info",
+            "function_calls_total",
+            "function_call_duration_seconds_sum",
+            "service_health",
+            FOREIGN_DROPPED,
+        ] {
+            assert!(registry.takes_name(taken), "{taken}");
+        }
+        for free in [
+            "reports_calls_total_count",
+            "build_info_count",
+            "function_calls_duration_seconds",
+            "mcp_tool_calls_total",
+        ] {
+            assert!(!registry.takes_name(free), "{free}");
+        }
+    }
+
+    #[test]
+    fn descriptions_through_the_recorder_reach_call_sites_families_only() {
+        let registry = Registry::new();
+        assert_eq!(registry.declare_site(&site("daily", None)), Ok(()));
+        registry.describe("build_info", "Ours.");
+        registry.describe_site_family("build_info", "Theirs.");
+        registry.describe_site_family("service_health", "Theirs.");
+        registry.describe_site_family("reports_calls_total", "First.");
+        registry.describe_site_family("reports_calls_total", "Second.");
+        registry
+            .gauge(&Key::from_name("build_info"), false)
+            .unwrap()
+            .set(1.0);
+        registry
+            .counter(&Key::from_name("reports_calls_total"), false)
+            .unwrap();
+        let mut out = String::new();
+        registry.render(&mut out, &RenderOptions::default());
+        assert!(out.contains("# HELP build_info Ours.\n"), "{out}");
+        assert!(out.contains("# HELP reports_calls_total First.\n"), "{out}");
+        assert!(!out.contains("service_health"), "{out}");
     }
 
     #[test]
