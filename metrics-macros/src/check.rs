@@ -208,6 +208,18 @@ fn string_literal(expr: &Expr, key: &str, errors: &mut Errors) -> Option<LitStr>
     match expr {
         Expr::Lit(ExprLit {
             lit: Lit::Str(lit), ..
+        }) if !lit.suffix().is_empty() => {
+            errors.push(
+                lit.span(),
+                format!(
+                    "`{key}` takes a plain string literal; remove the suffix `{}`",
+                    lit.suffix()
+                ),
+            );
+            None
+        }
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(lit), ..
         }) => Some(lit.clone()),
         other => {
             errors.push_spanned(
@@ -254,31 +266,64 @@ fn check_metric_name(lit: &LitStr, errors: &mut Errors) -> bool {
 }
 
 fn crate_path(expr: &Expr, errors: &mut Errors) -> Option<Path> {
-    match expr {
+    let path = match expr {
         Expr::Lit(ExprLit {
             lit: Lit::Str(lit), ..
-        }) => match lit.parse::<Path>() {
-            Ok(path) => Some(path),
-            Err(_) => {
+        }) => {
+            if !lit.suffix().is_empty() {
                 errors.push(
                     lit.span(),
                     format!(
-                        "`crate = \"{}\"` is not a path; write `crate = \"my_metrics\"`",
-                        lit.value()
+                        "`crate` takes a plain string literal; remove the suffix `{}`",
+                        lit.suffix()
                     ),
                 );
-                None
+                return None;
             }
-        },
-        Expr::Path(path) if path.qself.is_none() => Some(path.path.clone()),
+            match lit.parse::<Path>() {
+                Ok(path) => path,
+                Err(_) => {
+                    errors.push(
+                        lit.span(),
+                        format!(
+                            "`crate = \"{}\"` is not a path; write `crate = \"my_metrics\"`",
+                            lit.value()
+                        ),
+                    );
+                    return None;
+                }
+            }
+        }
+        Expr::Path(path) if path.qself.is_none() && path.attrs.is_empty() => path.path.clone(),
         other => {
             errors.push_spanned(
                 other,
                 "`crate` takes the path of the runtime crate: `crate = \"my_metrics\"`",
             );
-            None
+            return None;
         }
+    };
+    // The expansion appends `::__private::...` to the path: it must name a crate or module,
+    // which a path with generic arguments (`a::<u8>`, `Vec<u8>`, `a<'static>`) never does.
+    if let Some(segment) = path
+        .segments
+        .iter()
+        .find(|segment| !segment.arguments.is_none())
+    {
+        errors.push_spanned(
+            &segment.arguments,
+            format!(
+                "`crate` must be the path of a crate or module, without generic arguments: write `crate = \"{}\"`",
+                path.segments
+                    .iter()
+                    .map(|segment| segment.ident.to_string())
+                    .collect::<Vec<_>>()
+                    .join("::")
+            ),
+        );
+        return None;
     }
+    Some(path)
 }
 
 fn check_buckets(expr: &Expr, errors: &mut Errors) -> Option<Vec<f64>> {
@@ -300,6 +345,24 @@ fn check_buckets(expr: &Expr, errors: &mut Errors) -> Option<Vec<f64>> {
     let mut valid = true;
     let mut previous: Option<f64> = None;
     for element in &array.elems {
+        let suffix = match element {
+            Expr::Lit(ExprLit {
+                lit: Lit::Float(lit),
+                ..
+            }) => lit.suffix(),
+            Expr::Lit(ExprLit {
+                lit: Lit::Int(lit), ..
+            }) => lit.suffix(),
+            _ => "",
+        };
+        if !matches!(suffix, "" | "f64" | "f32") {
+            errors.push_spanned(
+                element,
+                format!("bucket bounds are plain numbers of seconds; remove the suffix `{suffix}`"),
+            );
+            valid = false;
+            continue;
+        }
         let value = match element {
             Expr::Lit(ExprLit {
                 lit: Lit::Float(lit),
@@ -418,6 +481,18 @@ fn classify_label_value(
     errors: &mut Errors,
 ) -> Option<LabelSource> {
     match value {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(lit), ..
+        }) if !lit.suffix().is_empty() => {
+            errors.push(
+                lit.span(),
+                format!(
+                    "label value of `{label}` takes a plain string literal; remove the suffix `{}`",
+                    lit.suffix()
+                ),
+            );
+            None
+        }
         Expr::Lit(ExprLit {
             lit: Lit::Str(lit), ..
         }) => Some(LabelSource::Static(StaticValue::Literal(lit))),

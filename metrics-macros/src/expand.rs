@@ -1,98 +1,284 @@
 //! The expansion engine of both attributes. It assumes a validated [`Spec`]; the presets differ
 //! only in family names and identity labels, which the spec carries.
 //!
-//! The function keeps its signature and attributes; its body becomes
+//! The function keeps its attributes, signature and braces (their spans are the user's, so
+//! lints such as `dead_code` and `#[expect(..)]` see the function as written). Inside, a
+//! `static` call site, then one of four shapes, chosen by what the function is:
 //!
 //! ```text
-//! static SITE: CallSite = ...;            // names, labels, buckets; registered in the catalog
-//! let guard = SITE.enter();               // in flight +1, clock starts
-//! let ret = call_sync::<T, _>(move || { user body });        // or, async: typed_future(async move { .. }).await
-//! guard.finish(classify!(&ret));          // ok / error + error_type; a panic or a drop records panic / cancelled
-//! ret
+//! async fn:               SITE.watch(async move { FAKE_RETURN; { user body } }, classify).await
+//! fn returning a future   user statements; Box::pin(SITE.watch(async move { .. }, classify))
+//!   (tail `async` block or `Box::pin(async ..)`)
+//! fn:                     guard = SITE.enter(); ret = call_sync::<T, _>(move || { user body });
+//!                         guard.finish(classify!(&ret)); ret
+//! #[track_caller] fn:     as fn, with the body in a nested `#[track_caller]` fn instead of a
+//!                         closure (closures cannot carry `#[track_caller]` on stable Rust)
+//! fn or async fn -> !:    guard = SITE.enter(); { user body }   (it can only diverge)
 //! ```
 //!
-//! The user's block is moved in whole, so its spans (and error messages) stay on the user's code.
+//! `FAKE_RETURN` is tracing-attributes' dead `if false { return <value of the declared type> }`:
+//! it fixes the async block's output type before the body is checked, so `return &Thing` into
+//! `&dyn Trait`, closures into `Box<dyn Fn>` and byte strings into `&[u8]` still coerce.
+//! `Watched` (in the runtime) counts a panic only if it unwinds through the future's own `poll`.
 
-use proc_macro2::{Literal, TokenStream};
-use quote::{quote, quote_spanned};
+use proc_macro2::{Literal, Span, TokenStream, TokenTree};
+use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
+use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
 use syn::{
-    Block, Expr, ExprAsync, ExprCall, GenericArgument, ItemFn, PathArguments, ReturnType, Stmt,
-    Type, TypeParamBound,
+    AttrStyle, Block, Expr, ExprAsync, ExprCall, FnArg, GenericArgument, GenericParam, Ident,
+    ItemFn, Pat, PathArguments, ReturnType, Signature, Stmt, Type, TypeParamBound,
 };
 
 use crate::check::{Preset, Spec, StaticValue};
 
-pub(crate) fn generate(spec: &Spec, mut function: ItemFn) -> TokenStream {
-    let site = site_static(spec, &function);
-    let krate = &spec.krate;
-    let enter = enter_call(spec);
+// Hygienic (mixed-site) names, never seen by the user's code; without a leading underscore,
+// which clippy's `used_underscore_binding` would report.
+const GUARD: &str = "metrics_runtime_guard";
+const RET: &str = "metrics_runtime_ret";
 
-    let body = if function.sig.asyncness.is_some() {
-        let output = return_type(&function.sig.output);
-        instrument_future(krate, &enter, &output, &quote!(move), &function.block)
-    } else if let Some((boxing, inner)) = boxed_async_block(&function.block) {
-        // `#[async_trait]` and rmcp's `#[tool]` turn `async fn` into `fn` returning
-        // `Box::pin(async move { .. })`: time the inner future, not the allocation.
-        let output = boxed_future_output(&function.sig.output);
-        let capture = &inner.capture;
-        let instrumented =
-            instrument_future(krate, &enter, &output, &quote!(#capture), &inner.block);
-        quote! { #boxing(async #capture { #instrumented }) }
+pub(crate) fn generate(spec: &Spec, function: ItemFn) -> TokenStream {
+    let ItemFn {
+        attrs,
+        vis,
+        mut sig,
+        block,
+    } = function;
+    let (inner_attrs, outer_attrs): (Vec<_>, Vec<_>) = attrs
+        .into_iter()
+        .partition(|attr| matches!(attr.style, AttrStyle::Inner(_)));
+    let site = site_static(spec, &sig);
+    let track_caller = outer_attrs
+        .iter()
+        .any(|attr| attr.path().is_ident("track_caller"));
+
+    let body = if returns_never(&sig.output) {
+        diverging(spec, &block)
+    } else if sig.asyncness.is_some() {
+        let output = return_type(&sig.output);
+        let future = async_block(&quote!(move), &output, &sig.output, &block);
+        let watched = watch(spec, future, &output);
+        quote!(#watched.await)
+    } else if let Some(tail) = returned_future(&block) {
+        returned_future_body(spec, &sig.output, &block, tail)
+    } else if track_caller && !mentions_self(&sig, &block) {
+        nested_fn_body(spec, &mut sig, &block)
     } else {
-        let output = return_type(&function.sig.output);
-        let block = &function.block;
+        let output = return_type(&sig.output);
+        let krate = &spec.krate;
         let call = quote!(#krate::__private::call_sync::<#output, _>(move || #block));
-        record_call(krate, &enter, call)
+        record_call(spec, quote!(), call)
     };
 
-    *function.block = syn::parse_quote!({
-        #site
-        #body
+    let mut out = quote!(#(#outer_attrs)* #vis #sig);
+    block.brace_token.surround(&mut out, |tokens| {
+        tokens.extend(quote!(#(#inner_attrs)*));
+        tokens.extend(site);
+        tokens.extend(body);
     });
-    quote!(#function)
+    out
 }
 
-/// `capture` is `move` for an `async fn` (its arguments belong to its future) and whatever the
-/// original block had for a `Box::pin(async { .. })` body.
-fn instrument_future(
-    krate: &syn::Path,
-    enter: &TokenStream,
-    output: &Type,
-    capture: &TokenStream,
-    block: &Block,
-) -> TokenStream {
-    let call = quote!(#krate::__private::typed_future::<#output, _>(async #capture #block).await);
-    record_call(krate, enter, call)
+fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::mixed_site().located_at(Span::call_site()))
 }
 
 /// Starts the guard, evaluates `call` (the user's body), records its outcome, returns it.
-fn record_call(krate: &syn::Path, enter: &TokenStream, call: TokenStream) -> TokenStream {
+/// `attrs` go on the statement that evaluates `call`.
+fn record_call(spec: &Spec, attrs: TokenStream, call: TokenStream) -> TokenStream {
+    let krate = &spec.krate;
+    let enter = enter_call(spec);
+    let (guard, ret) = (ident(GUARD), ident(RET));
     quote! {
-        let __metrics_runtime_guard = #enter;
-        let __metrics_runtime_ret = #call;
-        __metrics_runtime_guard.finish(#krate::classify!(&__metrics_runtime_ret));
-        __metrics_runtime_ret
+        let #guard = #enter;
+        #attrs
+        let #ret = #call;
+        #guard.finish(#krate::classify!(&#ret));
+        #ret
+    }
+}
+
+/// `-> !`: nothing to classify; a drop of the guard is a panic unwinding through the body.
+fn diverging(spec: &Spec, block: &Block) -> TokenStream {
+    let enter = enter_call(spec);
+    let guard = ident(GUARD);
+    let statements = &block.stmts;
+    quote! {
+        let #guard = #enter;
+        #(#statements)*
+    }
+}
+
+/// `async #capture { FAKE_RETURN; { block } }`.
+fn async_block(
+    capture: &TokenStream,
+    output: &Type,
+    declared: &ReturnType,
+    block: &Block,
+) -> TokenStream {
+    let span = match declared {
+        ReturnType::Type(_, ty) => ty.span(),
+        ReturnType::Default => Span::call_site(),
+    };
+    let fake = ident("metrics_runtime_fake_return");
+    let fake_return = quote_spanned! {span=>
+        #[allow(
+            unknown_lints,
+            unreachable_code,
+            clippy::diverging_sub_expression,
+            clippy::empty_loop,
+            clippy::let_unit_value,
+            clippy::let_with_type_underscore,
+            clippy::needless_return,
+            clippy::unreachable
+        )]
+        if false {
+            let #fake: #output = loop {};
+            return #fake;
+        }
+    };
+    // The statements go in directly: braces around them would be `unused_braces`.
+    let statements = &block.stmts;
+    quote!(async #capture { #fake_return #(#statements)* })
+}
+
+/// `SITE.watch(future, |ret| classify!(ret))`, with dynamic labels when there are some.
+fn watch(spec: &Spec, future: TokenStream, output: &Type) -> TokenStream {
+    let krate = &spec.krate;
+    let ret = ident(RET);
+    let classify = quote!(|#ret: &#output| #krate::classify!(#ret));
+    let binding = ident("metrics_runtime_future");
+    let future = quote! {
+        {
+            // The wrapped block is ours: lints about async blocks are not about the user's code.
+            #[allow(clippy::async_yields_async, clippy::redundant_async_block)]
+            let #binding = #future;
+            #binding
+        }
+    };
+    if spec.dynamic_labels.is_empty() {
+        quote!(__METRICS_RUNTIME_SITE.watch(#future, #classify))
+    } else {
+        let labels = dynamic_label_values(spec);
+        quote!(__METRICS_RUNTIME_SITE.watch_with(&[#(#labels),*], #future, #classify))
+    }
+}
+
+/// A function that returns an `async` block or `Box::pin(async ..)` after some statements: the
+/// statements run at the call, the future is measured from its first poll to its completion.
+fn returned_future_body(
+    spec: &Spec,
+    declared: &ReturnType,
+    block: &Block,
+    tail: ReturnedFuture<'_>,
+) -> TokenStream {
+    let statements = &block.stmts[..block.stmts.len() - 1];
+    let output = future_output(declared);
+    let inner = tail.future;
+    let capture = &inner.capture;
+    let future = async_block(
+        &quote!(#capture),
+        &output,
+        &ReturnType::Default,
+        &inner.block,
+    );
+    let watched = watch(spec, future, &output);
+    let tail = match tail.boxing {
+        Some(boxing) => quote!(#boxing(#watched)),
+        None => watched,
+    };
+    quote! {
+        #(#statements)*
+        #tail
+    }
+}
+
+/// `#[track_caller]` functions: the body moves into a nested function that keeps the attribute,
+/// so `Location::caller()` and panics in the body name the caller of the instrumented function.
+fn nested_fn_body(spec: &Spec, sig: &mut Signature, block: &Block) -> TokenStream {
+    let inner_ident = ident("__metrics_runtime_body");
+    let mut inner_sig = sig.clone();
+    inner_sig.ident = inner_ident.clone();
+    inner_sig.abi = None;
+    let mut arguments = Vec::new();
+    for (index, input) in sig.inputs.iter_mut().enumerate() {
+        if let FnArg::Typed(typed) = input {
+            match &*typed.pat {
+                Pat::Ident(pat)
+                    if pat.by_ref.is_none() && pat.mutability.is_none() && pat.subpat.is_none() =>
+                {
+                    arguments.push(pat.ident.clone());
+                }
+                _ => {
+                    let name = ident(&format!("__metrics_runtime_arg{index}"));
+                    *typed.pat = syn::parse_quote!(#name);
+                    arguments.push(name);
+                }
+            }
+        }
+    }
+    let impl_trait_argument = sig.inputs.iter().any(|input| match input {
+        FnArg::Typed(typed) => contains_impl_trait(&typed.ty),
+        FnArg::Receiver(_) => false,
+    });
+    let generics: Vec<&Ident> = sig
+        .generics
+        .params
+        .iter()
+        .filter_map(|param| match param {
+            GenericParam::Type(param) => Some(&param.ident),
+            GenericParam::Const(param) => Some(&param.ident),
+            GenericParam::Lifetime(_) => None,
+        })
+        .collect();
+    let turbofish = if generics.is_empty() || impl_trait_argument {
+        quote!()
+    } else {
+        quote!(::<#(#generics),*>)
+    };
+    let record = if sig.unsafety.is_some() {
+        record_call(
+            spec,
+            quote!(#[allow(unused_unsafe)]),
+            quote!(unsafe { #inner_ident #turbofish (#(#arguments),*) }),
+        )
+    } else {
+        record_call(
+            spec,
+            quote!(),
+            quote!(#inner_ident #turbofish (#(#arguments),*)),
+        )
+    };
+    quote! {
+        #[track_caller]
+        #[inline]
+        #[allow(clippy::missing_const_for_fn)]
+        #inner_sig #block
+        #record
     }
 }
 
 /// The call that starts a call: with the dynamic label values read from the arguments.
 fn enter_call(spec: &Spec) -> TokenStream {
-    let krate = &spec.krate;
     if spec.dynamic_labels.is_empty() {
         return quote!(__METRICS_RUNTIME_SITE.enter());
     }
-    let values = spec.dynamic_labels.iter().map(|(_, expr)| {
-        // The bound `T: LabelValue` is checked at the user's expression.
-        quote_spanned!(expr.span()=> #krate::__private::dynamic_label(&(#expr)))
-    });
+    let values = dynamic_label_values(spec);
     quote!(__METRICS_RUNTIME_SITE.enter_with(&[#(#values),*]))
 }
 
-fn site_static(spec: &Spec, function: &ItemFn) -> TokenStream {
+fn dynamic_label_values(spec: &Spec) -> impl Iterator<Item = TokenStream> + '_ {
     let krate = &spec.krate;
-    let name = function.sig.ident.to_string();
+    spec.dynamic_labels.iter().map(move |(_, expr)| {
+        // The bound `T: LabelValue` is checked at the user's expression.
+        quote_spanned!(expr.span()=> #krate::__private::dynamic_label(&(#expr)))
+    })
+}
+
+fn site_static(spec: &Spec, sig: &Signature) -> TokenStream {
+    let krate = &spec.krate;
+    let name = sig.ident.to_string();
     let name = name.trim_start_matches("r#");
     let family = &spec.family;
     let named = spec.named;
@@ -101,8 +287,12 @@ fn site_static(spec: &Spec, function: &ItemFn) -> TokenStream {
     let errors = format!("{family}_errors_total");
     let in_flight = format!("{family}_calls_in_flight");
     let [first, second] = spec.preset.identity_labels();
-    let (kind, identity) = match spec.preset {
-        Preset::Monitored => (quote!(Monitored), quote!(#name, ::core::module_path!())),
+    let (kind, identity_first, identity_second) = match spec.preset {
+        Preset::Monitored => (
+            quote!(Monitored),
+            quote!(#name),
+            quote!(::core::module_path!()),
+        ),
         Preset::ToolCall => {
             let server = match &spec.server {
                 Some(server) => quote!(#server),
@@ -112,10 +302,9 @@ fn site_static(spec: &Spec, function: &ItemFn) -> TokenStream {
                 Some(tool) => quote!(#tool),
                 None => quote!(#name),
             };
-            (quote!(ToolCall), quote!(#server, #tool))
+            (quote!(ToolCall), server, tool)
         }
     };
-    let (identity_first, identity_second) = split_pair(identity);
     let static_labels = spec.static_labels.iter().map(|(label, value)| match value {
         StaticValue::Literal(lit) => quote!((#label, #lit)),
         StaticValue::Const(path) => quote!((#label, #path)),
@@ -153,21 +342,19 @@ fn site_static(spec: &Spec, function: &ItemFn) -> TokenStream {
     }
 }
 
-/// Splits `a, b` produced by `quote!` into its two halves.
-fn split_pair(tokens: TokenStream) -> (TokenStream, TokenStream) {
-    let mut first = TokenStream::new();
-    let mut second = TokenStream::new();
-    let mut past_comma = false;
-    for token in tokens {
-        match &token {
-            proc_macro2::TokenTree::Punct(p) if p.as_char() == ',' && !past_comma => {
-                past_comma = true
-            }
-            _ if past_comma => second.extend([token]),
-            _ => first.extend([token]),
-        }
+fn returns_never(output: &ReturnType) -> bool {
+    match output {
+        ReturnType::Type(_, ty) => matches!(strip_groups(ty), Type::Never(_)),
+        ReturnType::Default => false,
     }
-    (first, second)
+}
+
+fn strip_groups(ty: &Type) -> &Type {
+    match ty {
+        Type::Group(group) => strip_groups(&group.elem),
+        Type::Paren(paren) => strip_groups(&paren.elem),
+        other => other,
+    }
 }
 
 /// The type a generated binding of the returned value gets: the declared type with
@@ -175,12 +362,14 @@ fn split_pair(tokens: TokenStream) -> (TokenStream, TokenStream) {
 fn return_type(output: &ReturnType) -> Type {
     match output {
         ReturnType::Default => syn::parse_quote!(()),
-        ReturnType::Type(_, ty) => {
-            let mut ty = (**ty).clone();
-            EraseUnnameable.visit_type_mut(&mut ty);
-            ty
-        }
+        ReturnType::Type(_, ty) => erase_unnameable(ty),
     }
+}
+
+fn erase_unnameable(ty: &Type) -> Type {
+    let mut ty = ty.clone();
+    EraseUnnameable.visit_type_mut(&mut ty);
+    ty
 }
 
 struct EraseUnnameable;
@@ -198,31 +387,98 @@ impl VisitMut for EraseUnnameable {
     }
 }
 
-/// `{ Box::pin(async move { .. }) }`: the boxing call's function path and the async block.
-fn boxed_async_block(block: &Block) -> Option<(&Expr, &ExprAsync)> {
-    let [Stmt::Expr(Expr::Call(ExprCall { func, args, .. }), None)] = block.stmts.as_slice() else {
-        return None;
-    };
-    let Expr::Path(path) = &**func else {
-        return None;
-    };
-    let segments: Vec<String> = path
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
-    if !segments.ends_with(&["Box".to_owned(), "pin".to_owned()]) || args.len() != 1 {
-        return None;
+fn contains_impl_trait(ty: &Type) -> bool {
+    struct Finder(bool);
+    impl Visit<'_> for Finder {
+        fn visit_type_impl_trait(&mut self, _: &syn::TypeImplTrait) {
+            self.0 = true;
+        }
     }
-    match &args[0] {
-        Expr::Async(inner) => Some((func, inner)),
-        _ => None,
-    }
+    let mut finder = Finder(false);
+    finder.visit_type(ty);
+    finder.0
 }
 
-/// `T` of `Pin<Box<dyn Future<Output = T> + ..>>`, or `_`.
-fn boxed_future_output(output: &ReturnType) -> Type {
+/// Whether the function uses `self` or `Self`, which a nested function cannot name.
+fn mentions_self(sig: &Signature, block: &Block) -> bool {
+    fn in_tokens(tokens: TokenStream) -> bool {
+        tokens.into_iter().any(|token| match token {
+            TokenTree::Ident(ident) => ident == "self" || ident == "Self",
+            TokenTree::Group(group) => in_tokens(group.stream()),
+            _ => false,
+        })
+    }
+    in_tokens(sig.to_token_stream()) || in_tokens(block.to_token_stream())
+}
+
+/// The tail of a body that builds the future it returns.
+struct ReturnedFuture<'a> {
+    /// `Box::pin` (the path as written), or `None` for a bare `async` block.
+    boxing: Option<&'a Expr>,
+    future: &'a ExprAsync,
+}
+
+/// `{ statements; async move { .. } }` or `{ statements; Box::pin(async move { .. }) }`, the
+/// shapes `#[async_trait]`, rmcp's `#[tool]` and hand-written `impl Future` functions have.
+/// Statements that `return` early would skip the measured future: such bodies are measured as
+/// plain calls.
+fn returned_future(block: &Block) -> Option<ReturnedFuture<'_>> {
+    let (Stmt::Expr(tail, None), statements) = block.stmts.split_last()? else {
+        return None;
+    };
+    let tail = match tail {
+        Expr::Async(future) => ReturnedFuture {
+            boxing: None,
+            future,
+        },
+        Expr::Call(ExprCall { func, args, .. }) => {
+            let Expr::Path(path) = &**func else {
+                return None;
+            };
+            let segments: Vec<String> = path
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            if !segments.ends_with(&["Box".to_owned(), "pin".to_owned()]) || args.len() != 1 {
+                return None;
+            }
+            match &args[0] {
+                Expr::Async(future) => ReturnedFuture {
+                    boxing: Some(func),
+                    future,
+                },
+                _ => return None,
+            }
+        }
+        _ => return None,
+    };
+    let mut finder = EarlyReturn(false);
+    for statement in statements {
+        finder.visit_stmt(statement);
+    }
+    (!finder.0).then_some(tail)
+}
+
+/// Finds `return` and `?` that leave the function itself (not those of nested closures, async
+/// blocks or items).
+struct EarlyReturn(bool);
+
+impl Visit<'_> for EarlyReturn {
+    fn visit_expr_return(&mut self, _: &syn::ExprReturn) {
+        self.0 = true;
+    }
+    fn visit_expr_try(&mut self, _: &syn::ExprTry) {
+        self.0 = true;
+    }
+    fn visit_expr_closure(&mut self, _: &syn::ExprClosure) {}
+    fn visit_expr_async(&mut self, _: &syn::ExprAsync) {}
+    fn visit_item(&mut self, _: &syn::Item) {}
+}
+
+/// `T` of `impl Future<Output = T>` or `Pin<Box<dyn Future<Output = T> + ..>>`, or `_`.
+fn future_output(output: &ReturnType) -> Type {
     fn in_path(path: &syn::Path) -> Option<Type> {
         path.segments
             .iter()
@@ -237,13 +493,17 @@ fn boxed_future_output(output: &ReturnType) -> Type {
                 _ => None,
             })
     }
+    fn in_bounds<'a>(bounds: impl IntoIterator<Item = &'a TypeParamBound>) -> Option<Type> {
+        bounds.into_iter().find_map(|bound| match bound {
+            TypeParamBound::Trait(bound) => in_path(&bound.path),
+            _ => None,
+        })
+    }
     fn in_type(ty: &Type) -> Option<Type> {
         match ty {
             Type::Path(path) => in_path(&path.path),
-            Type::TraitObject(object) => object.bounds.iter().find_map(|bound| match bound {
-                TypeParamBound::Trait(bound) => in_path(&bound.path),
-                _ => None,
-            }),
+            Type::TraitObject(object) => in_bounds(&object.bounds),
+            Type::ImplTrait(object) => in_bounds(&object.bounds),
             Type::Paren(inner) => in_type(&inner.elem),
             Type::Group(inner) => in_type(&inner.elem),
             _ => None,
@@ -254,7 +514,7 @@ fn boxed_future_output(output: &ReturnType) -> Type {
         ReturnType::Default => None,
     };
     match found {
-        Some(ty) => return_type(&ReturnType::Type(Default::default(), Box::new(ty))),
+        Some(ty) => erase_unnameable(&ty),
         None => Type::Infer(syn::TypeInfer {
             underscore_token: Default::default(),
         }),

@@ -7,8 +7,11 @@
 //! and binds again after [`install`](crate::ExporterBuilder::install) bumps it.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
+use std::task::{Context, Poll};
 
 use metrics::{Counter, Gauge, Histogram, Key, Label, Level, Metadata, SharedString, Unit};
 
@@ -331,6 +334,46 @@ impl CallSite {
         CallGuard::start(self.series(bound, labels))
     }
 
+    /// Measures a future as one call of a function without dynamic labels; the call starts at
+    /// its first poll.
+    #[inline]
+    pub fn watch<F, C>(&'static self, future: F, classify: C) -> Watched<F, C>
+    where
+        F: Future,
+        C: FnOnce(&F::Output) -> Outcome,
+    {
+        let bound = self.current(&[]);
+        let series = bound.indexed[0].get_or_init(|| SeriesHandles::register(self.info, &[]));
+        Watched {
+            future,
+            series,
+            state: WatchState::NotStarted,
+            classify: Some(classify),
+        }
+    }
+
+    /// As [`watch`](Self::watch), with the values of the dynamic labels, read when the future
+    /// is made.
+    #[inline]
+    pub fn watch_with<F, C>(
+        &'static self,
+        labels: &[DynamicLabel],
+        future: F,
+        classify: C,
+    ) -> Watched<F, C>
+    where
+        F: Future,
+        C: FnOnce(&F::Output) -> Outcome,
+    {
+        let bound = self.current(labels);
+        Watched {
+            future,
+            series: self.series(bound, labels),
+            state: WatchState::NotStarted,
+            classify: Some(classify),
+        }
+    }
+
     /// Registers the site's series now, so that they read zero before the first call. Sites
     /// with dynamic labels learn their value sets from their first call and register then.
     pub(crate) fn preregister(&'static self) {
@@ -458,9 +501,10 @@ impl CallSite {
 /// Records one call: in flight from its start, then counted and timed when it ends.
 ///
 /// [`finish`](CallGuard::finish) records the returned value's outcome. A guard dropped without
-/// it records `panic` when the thread is panicking (the guard lives in the function's frame or
-/// future, so unwinding drops it) and `cancelled` otherwise (a future dropped before it
-/// completed). The in-flight gauge goes back down in every case.
+/// it records `panic` when the thread is panicking (the guard lives in the function's frame, so
+/// unwinding drops it) and `cancelled` otherwise. The in-flight gauge goes back down in every
+/// case. Futures are measured by [`Watched`], which tells a panic that unwound through the
+/// call's own `poll` from a pending call dropped while another one panics.
 ///
 /// ```
 /// let guard = metrics_runtime::track("billing", "reconcile");
@@ -474,6 +518,9 @@ pub struct CallGuard {
     series: &'static SeriesHandles,
     start: quanta::Instant,
     finished: bool,
+    /// Whether a drop while the thread panics means this call panicked. Not for futures: a
+    /// pending future dropped while a sibling's panic unwinds was cancelled.
+    drop_while_panicking_is_panic: bool,
 }
 
 impl CallGuard {
@@ -484,6 +531,7 @@ impl CallGuard {
             series,
             start: quanta::Instant::now(),
             finished: false,
+            drop_while_panicking_is_panic: true,
         }
     }
 
@@ -512,6 +560,12 @@ impl CallGuard {
     }
 
     #[inline]
+    fn panicked(mut self) {
+        self.finished = true;
+        self.record(Status::Panic);
+    }
+
+    #[inline]
     fn record(&self, status: Status) {
         let elapsed = quanta::Instant::now().saturating_duration_since(self.start);
         self.series.duration.record(elapsed.as_secs_f64());
@@ -524,12 +578,89 @@ impl Drop for CallGuard {
     #[inline]
     fn drop(&mut self) {
         if !self.finished {
-            self.record(if std::thread::panicking() {
-                Status::Panic
-            } else {
-                Status::Cancelled
-            });
+            self.record(
+                if self.drop_while_panicking_is_panic && std::thread::panicking() {
+                    Status::Panic
+                } else {
+                    Status::Cancelled
+                },
+            );
         }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A future measured as one call: in flight from its first poll, `panic` if a panic
+    /// unwinds through its own `poll`, `cancelled` if it is dropped before it completes, and
+    /// otherwise the outcome its classifier gives for the output.
+    ///
+    /// What `#[monitored]` and `#[tool_call]` wrap an `async fn` body, or a returned
+    /// `async` block, in. The classifier is a closure written where the output type is known,
+    /// so [`classify!`](crate::classify) can see it.
+    #[must_use = "futures do nothing unless polled"]
+    pub struct Watched<F, C> {
+        #[pin]
+        future: F,
+        series: &'static SeriesHandles,
+        state: WatchState,
+        classify: Option<C>,
+    }
+}
+
+enum WatchState {
+    NotStarted,
+    Running(CallGuard),
+    Done,
+}
+
+/// Records `panic` for the running call if dropped armed, which happens only while a panic
+/// unwinds through the inner `poll`.
+struct UnwindSentinel<'a> {
+    state: &'a mut WatchState,
+    armed: bool,
+}
+
+impl Drop for UnwindSentinel<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            if let WatchState::Running(guard) = std::mem::replace(self.state, WatchState::Done) {
+                guard.panicked();
+            }
+        }
+    }
+}
+
+impl<F, C> Future for Watched<F, C>
+where
+    F: Future,
+    C: FnOnce(&F::Output) -> Outcome,
+{
+    type Output = F::Output;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = self.project();
+        if let WatchState::NotStarted = this.state {
+            let mut guard = CallGuard::start(this.series);
+            guard.drop_while_panicking_is_panic = false;
+            *this.state = WatchState::Running(guard);
+        }
+        let mut sentinel = UnwindSentinel {
+            state: this.state,
+            armed: true,
+        };
+        let poll = this.future.poll(cx);
+        sentinel.armed = false;
+        let Poll::Ready(output) = poll else {
+            return Poll::Pending;
+        };
+        if let (WatchState::Running(guard), Some(classify)) = (
+            std::mem::replace(sentinel.state, WatchState::Done),
+            this.classify.take(),
+        ) {
+            guard.finish(classify(&output));
+        }
+        Poll::Ready(output)
     }
 }
 

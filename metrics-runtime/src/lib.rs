@@ -123,7 +123,7 @@ struct ReadmeDoctests;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::callsite::{
-        dynamic_label, CallGuard, CallSite, FamilyNames, SiteInfo, SiteKind, SiteRef,
+        dynamic_label, CallGuard, CallSite, FamilyNames, SiteInfo, SiteKind, SiteRef, Watched,
     };
     pub use crate::labels::{ErrorLabel, LabelValue};
     pub use inventory;

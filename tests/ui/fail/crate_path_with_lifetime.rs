@@ -1,0 +1,8 @@
+use metrics_runtime::monitored;
+
+#[monitored(crate = "metrics_runtime<'static>")]
+fn work() {}
+
+fn main() {
+    work();
+}
