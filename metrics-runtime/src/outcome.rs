@@ -2,8 +2,10 @@
 //!
 //! The value is classified by its type, not by how the return type is spelled, so `Result`
 //! aliases (`io::Result<T>`, `anyhow::Result<T>`) count. This uses autoref specialization: the
-//! generated code calls `(&&&&&Probe(&value)).metrics_runtime_outcome()` with every `Via*`
-//! trait in scope, and method resolution picks the most specific impl that applies.
+//! generated code calls `(&&&&&&Probe(&value)).metrics_runtime_outcome()` with every `Via*`
+//! trait in scope, and method resolution picks the most specific impl that applies. The methods
+//! take `&self`, so the impl for `&&&&&Probe` (five references) is the one found at the first,
+//! by-value step on six references; with five, the four-reference impl would win there.
 
 use std::any::type_name;
 
@@ -194,7 +196,7 @@ macro_rules! classify {
             ViaFlag as _, ViaFlagAny as _, ViaFlagLabel as _, ViaLabel as _, ViaOther as _,
             ViaTypeName as _,
         };
-        (&&&&&$crate::outcome::Probe($value)).metrics_runtime_outcome()
+        (&&&&&&$crate::outcome::Probe($value)).metrics_runtime_outcome()
     }};
 }
 
@@ -266,6 +268,11 @@ mod tests {
         assert_eq!(
             crate::classify!(&flagged_ok),
             Outcome::Error(ErrorType::Label("flagged"))
+        );
+        let labelled_err: Result<Flagged, Labelled> = Err(Labelled::Busy);
+        assert_eq!(
+            crate::classify!(&labelled_err),
+            Outcome::Error(ErrorType::Label("busy"))
         );
         let flagged_err: Result<Flagged, std::fmt::Error> = Err(std::fmt::Error);
         assert_eq!(
