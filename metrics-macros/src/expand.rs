@@ -9,10 +9,13 @@
 //! async fn:               SITE.watch(async move { FAKE_RETURN; { user body } }, classify).await
 //! fn returning a future   user statements; Box::pin(SITE.watch(async move { .. }, classify))
 //!   (tail `async` block or `Box::pin(async ..)`)
+//! fn returning a future   Box::pin(SITE.watch_built::<T, _, _>(move || { user body }, classify))
+//!   (any other body)      (without Box::pin for `impl Future`)
 //! fn:                     guard = SITE.enter(); ret = call_sync::<T, _>(move || { user body });
 //!                         guard.finish(classify!(&ret)); ret
 //! #[track_caller] fn:     as fn, with the body in a nested `#[track_caller]` fn instead of a
-//!                         closure (closures cannot carry `#[track_caller]` on stable Rust)
+//!                         closure (closures cannot carry `#[track_caller]` on stable Rust);
+//!                         methods without `return` or `?` keep their body inline
 //! fn or async fn -> !:    guard = SITE.enter(); { user body }   (it can only diverge)
 //! ```
 //!
@@ -53,6 +56,7 @@ pub(crate) fn generate(spec: &Spec, function: ItemFn) -> TokenStream {
         .iter()
         .any(|attr| attr.path().is_ident("track_caller"));
 
+    let ret_binding = ident("metrics_runtime_body_value");
     let body = if returns_never(&sig.output) {
         diverging(spec, &block)
     } else if sig.asyncness.is_some() {
@@ -62,8 +66,19 @@ pub(crate) fn generate(spec: &Spec, function: ItemFn) -> TokenStream {
         quote!(#watched.await)
     } else if let Some(tail) = returned_future(&block) {
         returned_future_body(spec, &sig.output, &block, tail)
+    } else if let Some(boxing) = builds_future(&sig.output, &block) {
+        built_future_body(spec, &sig.output, &block, boxing)
     } else if track_caller && !mentions_self(&sig, &block) {
         nested_fn_body(spec, &mut sig, &block)
+    } else if track_caller && !returns_early(&block.stmts) {
+        // A method cannot move into a nested fn (it names `self`) and a closure would hide the
+        // caller: without an early exit the body can stay where it is.
+        let output = return_type(&sig.output);
+        record_call(
+            spec,
+            quote!(),
+            quote!({ let #ret_binding: #output = #block; #ret_binding }),
+        )
     } else {
         let output = return_type(&sig.output);
         let krate = &spec.krate;
@@ -191,6 +206,89 @@ fn returned_future_body(
     quote! {
         #(#statements)*
         #tail
+    }
+}
+
+/// Whether a sync function returns a future built by statements of its own: `Some(true)` when
+/// it is boxed (`Pin<Box<dyn Future ..>>`, `BoxFuture`, a tail `Box::pin(..)` or `.boxed()`),
+/// `Some(false)` for `impl Future`. Other return types (a future behind a type alias, a named
+/// future type) cannot be recognised by their spelling and are measured as plain calls.
+fn builds_future(output: &ReturnType, block: &Block) -> Option<bool> {
+    fn last_ident(path: &syn::Path) -> String {
+        path.segments
+            .last()
+            .map(|segment| segment.ident.to_string())
+            .unwrap_or_default()
+    }
+    fn is_future_bound<'a>(mut bounds: impl Iterator<Item = &'a TypeParamBound>) -> bool {
+        bounds.any(|bound| matches!(bound, TypeParamBound::Trait(bound) if last_ident(&bound.path) == "Future"))
+    }
+    fn boxes_dyn_future(ty: &Type) -> bool {
+        match strip_groups(ty) {
+            Type::TraitObject(object) => is_future_bound(object.bounds.iter()),
+            Type::Path(path) => path.path.segments.last().is_some_and(|segment| {
+                matches!(&segment.arguments, PathArguments::AngleBracketed(args)
+                    if args.args.iter().any(|arg| matches!(arg, GenericArgument::Type(inner) if boxes_dyn_future(inner))))
+            }),
+            _ => false,
+        }
+    }
+    if let ReturnType::Type(_, ty) = output {
+        match strip_groups(ty) {
+            Type::ImplTrait(bounds) if is_future_bound(bounds.bounds.iter()) => return Some(false),
+            Type::Path(path) => {
+                let name = last_ident(&path.path);
+                if name == "BoxFuture" || name == "LocalBoxFuture" {
+                    return Some(true);
+                }
+                if name == "Pin" && boxes_dyn_future(ty) {
+                    return Some(true);
+                }
+            }
+            _ => {}
+        }
+    }
+    let Some(Stmt::Expr(tail, None)) = block.stmts.last() else {
+        return None;
+    };
+    let boxed = match tail {
+        Expr::Call(ExprCall { func, .. }) => matches!(&**func, Expr::Path(path)
+            if path.path.segments.len() >= 2
+                && last_ident(&path.path) == "pin"
+                && path.path.segments[path.path.segments.len() - 2].ident == "Box"),
+        Expr::MethodCall(call) => {
+            call.args.is_empty() && (call.method == "boxed" || call.method == "boxed_local")
+        }
+        _ => false,
+    };
+    boxed.then_some(true)
+}
+
+/// A function that builds the future it returns with statements of its own: they run in a
+/// closure at the call (a panic there counts as `panic`), the future is measured from its first
+/// poll. The closure's return type is the declared one, so every `return` coerces to it.
+fn built_future_body(
+    spec: &Spec,
+    declared: &ReturnType,
+    block: &Block,
+    boxed: bool,
+) -> TokenStream {
+    let krate = &spec.krate;
+    let future_type = return_type(declared);
+    let output = future_output(declared);
+    let ret = ident(RET);
+    let classify = quote!(|#ret: &#output| #krate::classify!(#ret));
+    let build = quote!(move || #block);
+    let watched = if spec.dynamic_labels.is_empty() {
+        quote!(__METRICS_RUNTIME_SITE.watch_built::<#future_type, _, _>(#build, #classify))
+    } else {
+        let labels = dynamic_label_values(spec);
+        quote!(__METRICS_RUNTIME_SITE.watch_built_with::<#future_type, _, _>(&[#(#labels),*], #build, #classify))
+    };
+    if boxed {
+        quote!(::std::boxed::Box::pin(#watched))
+    } else {
+        watched
     }
 }
 
@@ -454,11 +552,16 @@ fn returned_future(block: &Block) -> Option<ReturnedFuture<'_>> {
         }
         _ => return None,
     };
+    (!returns_early(statements)).then_some(tail)
+}
+
+/// Whether any of `statements` leaves the function with `return` or `?`.
+fn returns_early(statements: &[Stmt]) -> bool {
     let mut finder = EarlyReturn(false);
     for statement in statements {
         finder.visit_stmt(statement);
     }
-    (!finder.0).then_some(tail)
+    finder.0
 }
 
 /// Finds `return` and `?` that leave the function itself (not those of nested closures, async
@@ -480,6 +583,15 @@ impl Visit<'_> for EarlyReturn {
 /// `T` of `impl Future<Output = T>` or `Pin<Box<dyn Future<Output = T> + ..>>`, or `_`.
 fn future_output(output: &ReturnType) -> Type {
     fn in_path(path: &syn::Path) -> Option<Type> {
+        let last = path.segments.last()?;
+        if last.ident == "BoxFuture" || last.ident == "LocalBoxFuture" {
+            if let PathArguments::AngleBracketed(args) = &last.arguments {
+                return args.args.iter().rev().find_map(|arg| match arg {
+                    GenericArgument::Type(output) => Some(output.clone()),
+                    _ => None,
+                });
+            }
+        }
         path.segments
             .iter()
             .find_map(|segment| match &segment.arguments {

@@ -374,6 +374,38 @@ impl CallSite {
         }
     }
 
+    /// Measures the future that `build` returns, for a function that builds its future with
+    /// statements of its own (early `return`s, a named future, `.boxed()`). A panic in `build` is
+    /// counted as a `panic` of the call; otherwise the call starts at the future's first poll.
+    #[inline]
+    pub fn watch_built<F, B, C>(&'static self, build: B, classify: C) -> Watched<F, C>
+    where
+        B: FnOnce() -> F,
+        F: Future,
+        C: FnOnce(&F::Output) -> Outcome,
+    {
+        let series =
+            self.current(&[]).indexed[0].get_or_init(|| SeriesHandles::register(self.info, &[]));
+        Watched::built(series, build, classify)
+    }
+
+    /// As [`watch_built`](Self::watch_built), with the values of the dynamic labels.
+    #[inline]
+    pub fn watch_built_with<F, B, C>(
+        &'static self,
+        labels: &[DynamicLabel],
+        build: B,
+        classify: C,
+    ) -> Watched<F, C>
+    where
+        B: FnOnce() -> F,
+        F: Future,
+        C: FnOnce(&F::Output) -> Outcome,
+    {
+        let bound = self.current(labels);
+        Watched::built(self.series(bound, labels), build, classify)
+    }
+
     /// Registers the site's series now, so that they read zero before the first call. Sites
     /// with dynamic labels learn their value sets from their first call and register then.
     pub(crate) fn preregister(&'static self) {
@@ -559,6 +591,13 @@ impl CallGuard {
         self.finish(Outcome::Error(ErrorType::Label(error_type)));
     }
 
+    /// The call goes on in a future, which starts a guard of its own when first polled.
+    #[inline]
+    fn handed_to_future(mut self) {
+        self.finished = true;
+        self.series.in_flight.decrement(1.0);
+    }
+
     #[inline]
     fn panicked(mut self) {
         self.finished = true;
@@ -626,6 +665,22 @@ impl Drop for UnwindSentinel<'_> {
             if let WatchState::Running(guard) = std::mem::replace(self.state, WatchState::Done) {
                 guard.panicked();
             }
+        }
+    }
+}
+
+impl<F: Future, C> Watched<F, C> {
+    #[inline]
+    fn built(series: &'static SeriesHandles, build: impl FnOnce() -> F, classify: C) -> Self {
+        // In flight while the future is built; dropped by a panic of `build`, it counts `panic`.
+        let guard = CallGuard::start(series);
+        let future = build();
+        guard.handed_to_future();
+        Watched {
+            future,
+            series,
+            state: WatchState::NotStarted,
+            classify: Some(classify),
         }
     }
 }
