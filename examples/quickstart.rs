@@ -71,7 +71,7 @@ async fn slow_lookup(round: u64) -> u64 {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let run_for = parse_duration_flag()?;
-    let exporter = install_exporter()?;
+    let exporter = install_exporter!()?;
     let address = exporter.local_addr().expect("the exporter listens");
     println!("Serving metrics on http://{address}/metrics");
     println!(

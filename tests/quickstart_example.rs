@@ -54,6 +54,14 @@ fn quickstart_serves_all_families() {
         );
     }
     assert!(text.contains("error_type=\"timeout\""), "{text}");
+    // `install_exporter!()` names the program after the package that calls it.
+    let version = env!("CARGO_PKG_VERSION");
+    assert!(
+        text.contains(&format!(
+            "build_info{{name=\"metrics-toolkit\",version=\"{version}\"}} 1\n"
+        )),
+        "{text}"
+    );
     promtool_check_metrics(&text);
 
     let status = child.wait().expect("the example exits after --for");

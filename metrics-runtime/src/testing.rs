@@ -47,7 +47,7 @@ use crate::registry::{SeriesValue, Value, REGISTRY};
 ///
 /// # Errors
 ///
-/// [`Error::AlreadyInstalled`] when another crate's recorder is installed in the process.
+/// [`Error::OtherRecorder`] when another crate's recorder is installed in the process.
 pub fn install() -> Result<(), Error> {
     static EXPORTER: std::sync::OnceLock<Exporter> = std::sync::OnceLock::new();
     static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
