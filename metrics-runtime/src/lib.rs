@@ -126,6 +126,7 @@ pub mod __private {
         dynamic_label, CallGuard, CallSite, FamilyNames, SiteInfo, SiteKind, SiteRef, Watched,
     };
     pub use crate::labels::{ErrorLabel, LabelValue};
+    pub use crate::storage::emulate_cores;
     pub use inventory;
 
     /// Gives a closure its return type before its body is checked, so `?` in the body converts

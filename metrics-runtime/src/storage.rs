@@ -5,115 +5,271 @@
 //! sample into a buffer that upkeep drains, and its gauge increment is a compare-and-swap loop
 //! on one shared word. Here every update is one `fetch_add` on a cache line that, most of the
 //! time, only the calling thread writes; the shards are summed when the exposition is rendered.
+//!
+//! Memory does not grow with the number of cores. A series is a few word indices, the same in
+//! every shard; each shard is a sparse array of words ([`Slab`]), allocated a page at a time
+//! when a thread of that shard first writes a word of the page. Words of consecutive series sit
+//! next to each other, so a series costs 8 bytes per word in each shard that its writers use:
+//! a function called from one thread costs one shard's words, whatever the core count. Threads
+//! of different shards never write the same cache line (pages are 128-byte aligned and every
+//! page belongs to one shard).
 
 use std::cell::Cell;
-use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use metrics::{CounterFn, GaugeFn, HistogramFn};
 
-/// One shard on a cache line of its own (128 bytes: adjacent-line prefetch pairs lines on x86).
+/// Most shards a process uses; the slabs are statics, so this bounds their (untouched, zero)
+/// pointer tables, not the heap.
+const MAX_SHARDS: usize = 32;
+/// Words per page: 2 KiB, the unit a shard allocates.
+const PAGE_WORDS: usize = 256;
+/// Pages per directory.
+const DIRECTORY_PAGES: usize = 256;
+/// Directories per slab: room for 2^28 words (2 GiB of counters) per shard.
+const SLAB_DIRECTORIES: usize = 4096;
+const CAPACITY: usize = PAGE_WORDS * DIRECTORY_PAGES * SLAB_DIRECTORIES;
+
 #[repr(align(128))]
-#[derive(Default)]
-struct Padded<T>(T);
+struct Page([AtomicU64; PAGE_WORDS]);
 
-/// Words per padded chunk of a histogram shard.
-const CHUNK: usize = 16;
+struct Directory([AtomicPtr<Page>; DIRECTORY_PAGES]);
 
-/// Number of shards: a power of two, twice the cores so that threads assigned round-robin
-/// rarely share one, capped to bound memory per series.
-fn shard_count() -> usize {
-    static COUNT: OnceLock<usize> = OnceLock::new();
-    *COUNT.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map_or(4, |n| n.get());
-        (cores * 2).next_power_of_two().clamp(2, 32)
-    })
+/// The words of one shard, allocated on first write, never freed (series live as long as the
+/// process).
+struct Slab([AtomicPtr<Directory>; SLAB_DIRECTORIES]);
+
+impl Slab {
+    const fn new() -> Self {
+        Self([const { AtomicPtr::new(std::ptr::null_mut()) }; SLAB_DIRECTORIES])
+    }
+
+    /// The word, allocating its page if this shard has not written it yet.
+    #[inline]
+    fn word(&self, index: usize) -> &AtomicU64 {
+        let directory = self.0[index / (PAGE_WORDS * DIRECTORY_PAGES)].load(Ordering::Acquire);
+        // SAFETY: non-null pointers come from `Box::into_raw` in `install` and are never freed.
+        let page = match unsafe { directory.as_ref() } {
+            Some(directory) => {
+                directory.0[(index / PAGE_WORDS) % DIRECTORY_PAGES].load(Ordering::Acquire)
+            }
+            None => std::ptr::null_mut(),
+        };
+        // SAFETY: as above.
+        match unsafe { page.as_ref() } {
+            Some(page) => &page.0[index % PAGE_WORDS],
+            None => self.allocate(index),
+        }
+    }
+
+    /// The word if its page exists; a missing page reads as zeros.
+    #[inline]
+    fn read(&self, index: usize) -> u64 {
+        let directory = self.0[index / (PAGE_WORDS * DIRECTORY_PAGES)].load(Ordering::Acquire);
+        // SAFETY: as in `word`.
+        let Some(directory) = (unsafe { directory.as_ref() }) else {
+            return 0;
+        };
+        let page = directory.0[(index / PAGE_WORDS) % DIRECTORY_PAGES].load(Ordering::Acquire);
+        // SAFETY: as in `word`.
+        match unsafe { page.as_ref() } {
+            Some(page) => page.0[index % PAGE_WORDS].load(Ordering::Relaxed),
+            None => 0,
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn allocate(&self, index: usize) -> &AtomicU64 {
+        let directory = install(&self.0[index / (PAGE_WORDS * DIRECTORY_PAGES)], || {
+            Directory([const { AtomicPtr::new(std::ptr::null_mut()) }; DIRECTORY_PAGES])
+        });
+        let page = install(&directory.0[(index / PAGE_WORDS) % DIRECTORY_PAGES], || {
+            Page([const { AtomicU64::new(0) }; PAGE_WORDS])
+        });
+        &page.0[index % PAGE_WORDS]
+    }
 }
 
-/// The shard of the calling thread, assigned round-robin on the thread's first update.
+/// The value behind `slot`, made by `make` if the slot is empty; a thread that loses the race
+/// frees its own and uses the winner's.
+fn install<T>(slot: &AtomicPtr<T>, make: impl FnOnce() -> T) -> &T {
+    let current = slot.load(Ordering::Acquire);
+    // SAFETY: non-null pointers in slots come from `Box::into_raw` below and are never freed.
+    if let Some(value) = unsafe { current.as_ref() } {
+        return value;
+    }
+    let fresh = Box::into_raw(Box::new(make()));
+    match slot.compare_exchange(
+        std::ptr::null_mut(),
+        fresh,
+        Ordering::AcqRel,
+        Ordering::Acquire,
+    ) {
+        // SAFETY: just installed, never freed.
+        Ok(_) => unsafe { &*fresh },
+        Err(winner) => {
+            // SAFETY: `fresh` was never shared; `winner` is installed and never freed.
+            unsafe {
+                drop(Box::from_raw(fresh));
+                &*winner
+            }
+        }
+    }
+}
+
+static SLABS: [Slab; MAX_SHARDS] = [const { Slab::new() }; MAX_SHARDS];
+
+/// Next free word index, the same in every shard.
+static NEXT_WORD: AtomicUsize = AtomicUsize::new(0);
+
+/// `count` consecutive words for a new series. Past the capacity (2^28 words, far beyond what
+/// the registry's own memory allows) series share the last page rather than fail.
+fn allocate_words(count: usize) -> usize {
+    let start = NEXT_WORD.fetch_add(count, Ordering::Relaxed);
+    if start + count <= CAPACITY {
+        start
+    } else {
+        CAPACITY - PAGE_WORDS
+    }
+}
+
+/// Shards in use; 0 until first read.
+static SHARDS: AtomicUsize = AtomicUsize::new(0);
+
+/// Number of shards: a power of two, twice the cores so that threads assigned round-robin
+/// rarely share one, capped.
 #[inline]
-fn shard_of_thread(mask: usize) -> usize {
+fn shard_count() -> usize {
+    match SHARDS.load(Ordering::Relaxed) {
+        0 => {
+            let cores = std::thread::available_parallelism().map_or(4, |n| n.get());
+            let count = shards_for_cores(cores);
+            SHARDS.store(count, Ordering::Relaxed);
+            count
+        }
+        count => count,
+    }
+}
+
+fn shards_for_cores(cores: usize) -> usize {
+    (cores * 2).next_power_of_two().clamp(2, MAX_SHARDS)
+}
+
+/// Sizes the shards as on a host with `cores` cores; for benchmarks that measure memory at
+/// emulated core counts. Takes effect for threads that have not written yet (a thread keeps
+/// the shard it was assigned).
+#[doc(hidden)]
+pub fn emulate_cores(cores: usize) {
+    SHARDS.store(shards_for_cores(cores.max(1)), Ordering::Relaxed);
+}
+
+/// Shards that threads were assigned to so far: readers sum these.
+static USED_SHARDS: AtomicUsize = AtomicUsize::new(0);
+
+/// The slab of the calling thread's shard, assigned round-robin on the thread's first update.
+#[inline]
+fn own_slab() -> &'static Slab {
     thread_local! {
         static SHARD: Cell<usize> = const { Cell::new(usize::MAX) };
     }
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    SHARD.with(|shard| {
+    let shard = SHARD.with(|shard| {
         let mut id = shard.get();
         if id == usize::MAX {
-            id = NEXT.fetch_add(1, Ordering::Relaxed);
+            id = assign_shard();
             shard.set(id);
         }
-        id & mask
-    })
+        id
+    });
+    &SLABS[shard]
 }
 
-/// A monotonic counter.
+#[cold]
+fn assign_shard() -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let shard = NEXT.fetch_add(1, Ordering::Relaxed) & (shard_count() - 1);
+    USED_SHARDS.fetch_max(shard + 1, Ordering::AcqRel);
+    shard
+}
+
+/// The slabs a reader sums: every shard a thread was assigned to.
+#[inline]
+fn slabs() -> &'static [Slab] {
+    &SLABS[..USED_SHARDS.load(Ordering::Acquire)]
+}
+
+fn sum_words(index: usize) -> u64 {
+    slabs()
+        .iter()
+        .fold(0u64, |sum, slab| sum.wrapping_add(slab.read(index)))
+}
+
+/// A monotonic counter: one word.
 pub(crate) struct ShardedCounter {
-    shards: Box<[Padded<AtomicU64>]>,
+    word: usize,
 }
 
 impl ShardedCounter {
     pub(crate) fn new() -> Self {
         Self {
-            shards: (0..shard_count()).map(|_| Padded::default()).collect(),
+            word: allocate_words(1),
         }
     }
 
     pub(crate) fn value(&self) -> u64 {
-        self.shards
-            .iter()
-            .fold(0u64, |sum, s| sum.wrapping_add(s.0.load(Ordering::Relaxed)))
+        sum_words(self.word)
     }
 }
 
 impl CounterFn for ShardedCounter {
     #[inline]
     fn increment(&self, value: u64) {
-        let shard = shard_of_thread(self.shards.len() - 1);
-        self.shards[shard].0.fetch_add(value, Ordering::Relaxed);
+        own_slab()
+            .word(self.word)
+            .fetch_add(value, Ordering::Relaxed);
     }
 
     fn absolute(&self, value: u64) {
-        // Absolute values come from one writer that mirrors an external count; keep them in
-        // shard 0 and clear the others so the sum is the value.
-        for shard in self.shards.iter().skip(1) {
-            shard.0.store(0, Ordering::Relaxed);
+        // Absolute values come from one writer that mirrors an external count: add what is
+        // missing, so the sum over shards is the value (a counter never goes down).
+        let current = self.value();
+        if value > current {
+            self.increment(value - current);
         }
-        self.shards[0].0.fetch_max(value, Ordering::Relaxed);
     }
 }
 
 /// A gauge. Whole-number increments (in-flight calls) are integer `fetch_add`s on the thread's
 /// shard; fractional increments and `set` go to one shared `f64` word.
 pub(crate) struct ShardedGauge {
-    whole: Box<[Padded<AtomicI64>]>,
+    whole: usize,
     fraction: AtomicU64,
 }
 
 impl ShardedGauge {
     pub(crate) fn new() -> Self {
         Self {
-            whole: (0..shard_count()).map(|_| Padded::default()).collect(),
+            whole: allocate_words(1),
             fraction: AtomicU64::new(0f64.to_bits()),
         }
     }
 
+    fn whole(&self) -> i64 {
+        sum_words(self.whole) as i64
+    }
+
     pub(crate) fn value(&self) -> f64 {
-        let whole = self
-            .whole
-            .iter()
-            .fold(0i64, |sum, s| sum.wrapping_add(s.0.load(Ordering::Relaxed)));
-        whole as f64 + f64::from_bits(self.fraction.load(Ordering::Relaxed))
+        self.whole() as f64 + f64::from_bits(self.fraction.load(Ordering::Relaxed))
     }
 
     #[inline]
     fn add(&self, delta: f64) {
         // Exactly representable whole numbers take the fast path.
         if delta.fract() == 0.0 && delta.abs() < (1u64 << 53) as f64 {
-            let shard = shard_of_thread(self.whole.len() - 1);
-            self.whole[shard]
-                .0
-                .fetch_add(delta as i64, Ordering::Relaxed);
+            own_slab()
+                .word(self.whole)
+                .fetch_add(delta as i64 as u64, Ordering::Relaxed);
         } else {
             add_f64(&self.fraction, delta);
         }
@@ -132,10 +288,9 @@ impl GaugeFn for ShardedGauge {
     }
 
     fn set(&self, value: f64) {
-        for shard in self.whole.iter() {
-            shard.0.store(0, Ordering::Relaxed);
-        }
-        self.fraction.store(value.to_bits(), Ordering::Relaxed);
+        // The shards' words belong to their writers: the shared word takes the difference.
+        self.fraction
+            .store((value - self.whole() as f64).to_bits(), Ordering::Relaxed);
     }
 }
 
@@ -150,20 +305,18 @@ fn add_f64(word: &AtomicU64, delta: f64) {
     }
 }
 
-/// A histogram with fixed upper bounds, as Prometheus renders it: per shard one count per bucket
-/// (not cumulative; the last one is `+Inf`) and the sum of observations.
+/// A histogram with fixed upper bounds, as Prometheus renders it: one count per bucket (not
+/// cumulative; the last one is `+Inf`) and the sum of observations, in consecutive words.
 pub(crate) struct BucketHistogram {
-    bounds: std::sync::Arc<[f64]>,
-    /// Chunks per shard; shard `s` owns `cells[s * stride .. (s + 1) * stride]`.
-    stride: usize,
-    cells: Box<[Padded<[AtomicU64; CHUNK]>]>,
+    bounds: Arc<[f64]>,
+    first: usize,
 }
 
 /// Counts and sum of a histogram, summed over its shards.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct HistogramSnapshot {
     /// Upper bounds, without `+Inf`.
-    pub bounds: std::sync::Arc<[f64]>,
+    pub bounds: Arc<[f64]>,
     /// Cumulative counts, one per bound plus `+Inf` last.
     pub cumulative: Vec<u64>,
     pub sum: f64,
@@ -176,38 +329,25 @@ impl HistogramSnapshot {
 }
 
 impl BucketHistogram {
-    pub(crate) fn new(bounds: std::sync::Arc<[f64]>) -> Self {
-        // Words per shard: one count per bound, one for +Inf, one for the sum.
-        let words = bounds.len() + 2;
-        let stride = words.div_ceil(CHUNK);
-        let cells = (0..shard_count() * stride)
-            .map(|_| Padded::default())
-            .collect();
-        Self {
-            bounds,
-            stride,
-            cells,
-        }
-    }
-
-    #[inline]
-    fn word(&self, shard: usize, index: usize) -> &AtomicU64 {
-        &self.cells[shard * self.stride + index / CHUNK].0[index % CHUNK]
+    pub(crate) fn new(bounds: Arc<[f64]>) -> Self {
+        // One count per bound, one for +Inf, one for the sum.
+        let first = allocate_words(bounds.len() + 2);
+        Self { bounds, first }
     }
 
     pub(crate) fn snapshot(&self) -> HistogramSnapshot {
         let buckets = self.bounds.len() + 1;
         let mut cumulative = vec![0u64; buckets];
         let mut sum = 0.0;
-        for shard in 0..self.cells.len() / self.stride {
+        for slab in slabs() {
             for (bucket, total) in cumulative.iter_mut().enumerate() {
-                *total += self.word(shard, bucket).load(Ordering::Relaxed);
+                *total = total.wrapping_add(slab.read(self.first + bucket));
             }
-            sum += f64::from_bits(self.word(shard, buckets).load(Ordering::Relaxed));
+            sum += f64::from_bits(slab.read(self.first + buckets));
         }
-        let mut running = 0;
+        let mut running = 0u64;
         for count in cumulative.iter_mut() {
-            running += *count;
+            running = running.wrapping_add(*count);
             *count = running;
         }
         HistogramSnapshot {
@@ -228,18 +368,17 @@ impl HistogramFn for BucketHistogram {
             .iter()
             .position(|&bound| value <= bound)
             .unwrap_or(self.bounds.len());
-        let shard = shard_of_thread(self.cells.len() / self.stride - 1);
-        self.word(shard, bucket).fetch_add(1, Ordering::Relaxed);
-        let sum = self.word(shard, self.bounds.len() + 1);
+        let slab = own_slab();
+        slab.word(self.first + bucket)
+            .fetch_add(1, Ordering::Relaxed);
         // Only this thread's shard: the exchange practically never retries.
-        add_f64(sum, value);
+        add_f64(slab.word(self.first + self.bounds.len() + 1), value);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
 
     #[test]
     fn counter_sums_shards_across_threads() {
@@ -252,6 +391,10 @@ mod tests {
             .collect();
         threads.into_iter().for_each(|t| t.join().unwrap());
         assert_eq!(counter.value(), 8000);
+        counter.absolute(9000);
+        assert_eq!(counter.value(), 9000);
+        counter.absolute(10);
+        assert_eq!(counter.value(), 9000, "a counter never goes down");
     }
 
     #[test]
@@ -263,6 +406,8 @@ mod tests {
         assert_eq!(gauge.value(), 2.5);
         gauge.set(7.0);
         assert_eq!(gauge.value(), 7.0);
+        gauge.decrement(10.0);
+        assert_eq!(gauge.value(), -3.0);
     }
 
     #[test]
@@ -278,7 +423,10 @@ mod tests {
     }
 
     #[test]
-    fn histogram_with_many_bounds_spans_chunks() {
+    fn histogram_with_many_bounds_spans_pages() {
+        // Push the next series across a page boundary.
+        let offset = PAGE_WORDS - NEXT_WORD.load(Ordering::Relaxed) % PAGE_WORDS;
+        allocate_words(offset.saturating_sub(5));
         let bounds: Vec<f64> = (1..=40).map(f64::from).collect();
         let histogram = BucketHistogram::new(Arc::from(bounds));
         (1..=41).for_each(|v| histogram.record(f64::from(v)));
@@ -288,5 +436,34 @@ mod tests {
         assert_eq!(snapshot.cumulative[39], 40);
         assert_eq!(snapshot.count(), 41);
         assert_eq!(snapshot.sum, (1..=41).sum::<i32>() as f64);
+    }
+
+    #[test]
+    fn series_written_by_many_threads_stay_exact_and_separate() {
+        let counters: Arc<Vec<ShardedCounter>> =
+            Arc::new((0..600).map(|_| ShardedCounter::new()).collect());
+        let threads: Vec<_> = (0..40)
+            .map(|thread| {
+                let counters = counters.clone();
+                std::thread::spawn(move || {
+                    for (index, counter) in counters.iter().enumerate() {
+                        counter.increment((index * 40 + thread) as u64);
+                    }
+                })
+            })
+            .collect();
+        threads.into_iter().for_each(|t| t.join().unwrap());
+        for (index, counter) in counters.iter().enumerate() {
+            let expected: u64 = (0..40).map(|thread| (index * 40 + thread) as u64).sum();
+            assert_eq!(counter.value(), expected, "counter {index}");
+        }
+    }
+
+    #[test]
+    fn unwritten_words_read_zero_without_allocating_pages() {
+        let counter = ShardedCounter::new();
+        let histogram = BucketHistogram::new(Arc::from(vec![1.0]));
+        assert_eq!(counter.value(), 0);
+        assert_eq!(histogram.snapshot().cumulative, vec![0, 0]);
     }
 }
