@@ -10,14 +10,14 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::task::{Context, Poll};
 
 use metrics::{Counter, Gauge, Histogram, Key, Label, Level, Metadata, SharedString, Unit};
 
 use crate::labels::LabelValue;
 use crate::outcome::{short_type_name, ErrorType, Outcome, Status};
-use crate::registry::REGISTRY;
+use crate::registry::{PendingCombinations, REGISTRY};
 
 /// The `metrics` target of every handle a call site registers; the recorder of this crate
 /// stores handles with this target in its own sharded storage.
@@ -278,9 +278,9 @@ fn same_error_type(a: ErrorType, b: ErrorType) -> bool {
     }
 }
 
-/// Combinations of dynamic label values registered up front, when the product of the value
-/// sets is at most this; larger products are registered on first use of each combination.
-const EAGER_COMBINATIONS: usize = 1024;
+/// Combinations of dynamic label values exported at zero before their first use, when the
+/// product of the value sets is at most this. Every combination registers on its first use.
+const ZERO_COMBINATIONS: usize = 1024;
 
 /// Largest product of value sets indexed by an array; beyond it, a map.
 const MAX_INDEXED_COMBINATIONS: usize = 1 << 16;
@@ -291,8 +291,12 @@ struct Bound {
     epoch: u64,
     /// Value sets of the dynamic labels when all are listed, for array indexing.
     value_sets: Option<Box<[&'static [&'static str]]>>,
-    /// One entry per combination of dynamic label values (one entry without dynamic labels).
-    indexed: Box<[OnceLock<SeriesHandles>]>,
+    /// The series of a site without dynamic labels.
+    plain: OnceLock<SeriesHandles>,
+    /// One entry per combination of dynamic label values, registered on first use.
+    indexed: Box<[OnceLock<&'static SeriesHandles>]>,
+    /// What the exposition shows at zero until a combination is used.
+    zeros: Option<Arc<PendingCombinations>>,
     /// Combinations keyed by their values, for label types with open value sets.
     by_values: Mutex<HashMap<Box<[&'static str]>, &'static SeriesHandles>>,
 }
@@ -323,7 +327,11 @@ impl CallSite {
     #[inline]
     pub fn enter(&'static self) -> CallGuard {
         let bound = self.current(&[]);
-        CallGuard::start(bound.indexed[0].get_or_init(|| SeriesHandles::register(self.info, &[])))
+        CallGuard::start(
+            bound
+                .plain
+                .get_or_init(|| SeriesHandles::register(self.info, &[])),
+        )
     }
 
     /// Starts a call with the values of the dynamic labels, in the order of
@@ -343,7 +351,9 @@ impl CallSite {
         C: FnOnce(&F::Output) -> Outcome,
     {
         let bound = self.current(&[]);
-        let series = bound.indexed[0].get_or_init(|| SeriesHandles::register(self.info, &[]));
+        let series = bound
+            .plain
+            .get_or_init(|| SeriesHandles::register(self.info, &[]));
         Watched {
             future,
             series,
@@ -384,8 +394,10 @@ impl CallSite {
         F: Future,
         C: FnOnce(&F::Output) -> Outcome,
     {
-        let series =
-            self.current(&[]).indexed[0].get_or_init(|| SeriesHandles::register(self.info, &[]));
+        let series = self
+            .current(&[])
+            .plain
+            .get_or_init(|| SeriesHandles::register(self.info, &[]));
         Watched::built(series, build, classify)
     }
 
@@ -411,7 +423,9 @@ impl CallSite {
     pub(crate) fn preregister(&'static self) {
         if self.info.dynamic_labels.is_empty() {
             let bound = self.current(&[]);
-            bound.indexed[0].get_or_init(|| SeriesHandles::register(self.info, &[]));
+            bound
+                .plain
+                .get_or_init(|| SeriesHandles::register(self.info, &[]));
         }
     }
 
@@ -447,35 +461,37 @@ impl CallSite {
         let value_sets = value_sets.filter(|_| combinations.is_some());
         let bound: &'static Bound = Box::leak(Box::new(Bound {
             epoch,
-            indexed: (0..combinations.unwrap_or(0).max(1))
+            plain: OnceLock::new(),
+            indexed: (0..combinations.unwrap_or(0))
                 .map(|_| OnceLock::new())
                 .collect(),
+            zeros: match (&value_sets, combinations) {
+                (Some(sets), Some(count)) if count <= ZERO_COMBINATIONS && !sets.is_empty() => {
+                    Some(REGISTRY.zero_combinations(self.info, sets))
+                }
+                _ => None,
+            },
             value_sets,
             by_values: Mutex::new(HashMap::new()),
         }));
-        if let (Some(sets), Some(count)) = (&bound.value_sets, combinations) {
-            if count <= EAGER_COMBINATIONS && !sets.is_empty() {
-                for index in 0..count {
-                    bound.indexed[index].get_or_init(|| self.register_combination(sets, index));
-                }
-            }
-        }
         self.bound
             .store(bound as *const Bound as *mut Bound, Ordering::Release);
         bound
     }
 
+    #[cold]
     fn register_combination(
         &self,
+        zeros: Option<&PendingCombinations>,
         sets: &[&'static [&'static str]],
-        mut index: usize,
-    ) -> SeriesHandles {
-        let mut values = vec![""; sets.len()];
-        for (slot, set) in values.iter_mut().zip(sets).rev() {
-            *slot = set[index % set.len()];
-            index /= set.len();
+        index: usize,
+    ) -> &'static SeriesHandles {
+        if let Some(zeros) = zeros.filter(|_| crate::exporter::installed()) {
+            // Before registering: a scrape in between shows neither, never both.
+            zeros.mark_used(index);
         }
-        self.register_values(&values)
+        let values = PendingCombinations::values_of(sets, index);
+        Box::leak(Box::new(self.register_values(&values)))
     }
 
     fn register_values(&self, values: &[&'static str]) -> SeriesHandles {
@@ -504,7 +520,9 @@ impl CallSite {
                 index = index.wrapping_mul(set.len()).wrapping_add(label.index);
             }
             if matches && index < bound.indexed.len() {
-                return bound.indexed[index].get_or_init(|| self.register_combination(sets, index));
+                return bound.indexed[index].get_or_init(|| {
+                    self.register_combination(bound.zeros.as_deref(), sets, index)
+                });
             }
         }
         self.series_by_values(bound, labels)

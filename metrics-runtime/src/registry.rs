@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
@@ -118,6 +119,68 @@ impl SeriesEntry {
     }
 }
 
+/// The label combinations of one call site's enum labels, shown at zero in the exposition
+/// until each is first used and registers its own series: a site whose labels allow 1,024
+/// combinations costs the series of those it uses, while `rate()` and alerts see them all.
+pub(crate) struct PendingCombinations {
+    /// The site's labels before the dynamic ones (`function`, `module`, static labels).
+    labels: &'static [(&'static str, &'static str)],
+    /// Names of the dynamic labels, in order.
+    names: &'static [&'static str],
+    /// The value set of each dynamic label; combination `i` counts in mixed radix over them.
+    sets: Box<[&'static [&'static str]]>,
+    buckets: Option<&'static [f64]>,
+    used: Box<[AtomicBool]>,
+    created: Instant,
+}
+
+impl PendingCombinations {
+    /// The values of combination `index`, the first label the most significant digit.
+    pub(crate) fn values_of(
+        sets: &[&'static [&'static str]],
+        mut index: usize,
+    ) -> Vec<&'static str> {
+        let mut values = vec![""; sets.len()];
+        for (slot, set) in values.iter_mut().zip(sets).rev() {
+            *slot = set[index % set.len()];
+            index /= set.len();
+        }
+        values
+    }
+
+    /// From now on the combination has series of its own.
+    pub(crate) fn mark_used(&self, index: usize) {
+        if let Some(used) = self.used.get(index) {
+            used.store(true, Ordering::Release);
+        }
+    }
+
+    /// Combinations still shown at zero, with their values.
+    fn unused(&self) -> impl Iterator<Item = Vec<&'static str>> + '_ {
+        self.used
+            .iter()
+            .enumerate()
+            .filter(|(_, used)| !used.load(Ordering::Acquire))
+            .map(|(index, _)| Self::values_of(&self.sets, index))
+    }
+}
+
+/// The zero series a family shows for one site's unused combinations.
+struct ZeroSeries {
+    combinations: Arc<PendingCombinations>,
+    kind: Kind,
+    /// Labels after the site's own, one series per entry (`status` of the calls counter).
+    extras: &'static [(&'static str, &'static str)],
+}
+
+const NO_EXTRAS: &[(&str, &str)] = &[];
+const STATUSES: &[(&str, &str)] = &[
+    ("status", "ok"),
+    ("status", "error"),
+    ("status", "panic"),
+    ("status", "cancelled"),
+];
+
 #[derive(Default)]
 struct Family {
     kind: Option<Kind>,
@@ -128,6 +191,8 @@ struct Family {
     /// A family of call sites: descriptions through the recorder may set its HELP.
     site: bool,
     series: BTreeMap<Vec<(String, String)>, SeriesEntry>,
+    /// Label combinations of call sites shown at zero until used.
+    zeros: Vec<ZeroSeries>,
 }
 
 /// One series' value, for the testing helpers.
@@ -179,6 +244,9 @@ pub(crate) struct Registry {
     buckets: RwLock<BucketConfig>,
     /// Bounds that call sites chose with `buckets = [...]`, per histogram series.
     series_bounds: RwLock<HashMap<Key, &'static [f64]>>,
+    /// The pending combinations of each call site, by the address of its `SiteInfo`: kept
+    /// when the site binds again, as its registered series are.
+    zero_sites: Mutex<HashMap<usize, Arc<PendingCombinations>>>,
 }
 
 /// The process-wide registry; it exists before any exporter is installed so that call sites
@@ -214,7 +282,56 @@ impl Registry {
             families: RwLock::new(BTreeMap::new()),
             buckets: RwLock::new(BucketConfig::default()),
             series_bounds: RwLock::new(HashMap::new()),
+            zero_sites: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The combinations of a call site's enum labels, shown at zero in its calls, duration and
+    /// in-flight families until used.
+    pub(crate) fn zero_combinations(
+        &self,
+        info: &'static SiteInfo,
+        sets: &[&'static [&'static str]],
+    ) -> Arc<PendingCombinations> {
+        let mut families = self
+            .families
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        let mut sites = self
+            .zero_sites
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let site = info as *const SiteInfo as usize;
+        if let Some(existing) = sites.get(&site) {
+            return existing.clone();
+        }
+        let count = sets.iter().map(|set| set.len()).product();
+        let combinations = Arc::new(PendingCombinations {
+            labels: info.labels,
+            names: info.dynamic_labels,
+            sets: sets.into(),
+            buckets: info.buckets,
+            used: (0..count).map(|_| AtomicBool::new(false)).collect(),
+            created: Instant::now(),
+        });
+        let names = &info.families;
+        for (name, kind, extras) in [
+            (names.calls, Kind::Counter, STATUSES),
+            (names.duration, Kind::Histogram, NO_EXTRAS),
+            (names.in_flight, Kind::Gauge, NO_EXTRAS),
+        ] {
+            families
+                .entry(name.to_owned())
+                .or_default()
+                .zeros
+                .push(ZeroSeries {
+                    combinations: combinations.clone(),
+                    kind,
+                    extras,
+                });
+        }
+        sites.insert(site, combinations.clone());
+        combinations
     }
 
     pub(crate) fn set_buckets(&self, config: BucketConfig) {
@@ -480,6 +597,11 @@ impl Registry {
         let now = Instant::now();
         // `le` values as text, kept while consecutive histograms share their bounds.
         let mut les: (Vec<f64>, Vec<String>) = (Vec::new(), Vec::new());
+        let bucket_config = self
+            .buckets
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
         let families = self.families.read().unwrap_or_else(PoisonError::into_inner);
         for (name, family) in families.iter() {
             let Some(kind) = family.kind else { continue };
@@ -488,7 +610,22 @@ impl Registry {
                 .iter()
                 .filter(|(_, entry)| !entry.idle(options.idle_timeout, now))
                 .collect();
-            if live.is_empty() {
+            // Zeros of unused combinations are as idle as a series that never changes.
+            let zeros: Vec<&ZeroSeries> = family
+                .zeros
+                .iter()
+                .filter(|zero| zero.kind == kind)
+                .filter(|zero| {
+                    options.idle_timeout.is_none_or(|timeout| {
+                        now.duration_since(zero.combinations.created) < timeout
+                    })
+                })
+                .collect();
+            if live.is_empty()
+                && zeros
+                    .iter()
+                    .all(|zero| zero.combinations.unused().next().is_none())
+            {
                 continue;
             }
             let prefix = if family.standard_name {
@@ -535,6 +672,62 @@ impl Registry {
                         write_sample(out, &name, "_bucket", &block, inf, snapshot.count());
                         write_sample(out, &name, "_sum", &block, None, Float(snapshot.sum));
                         write_sample(out, &name, "_count", &block, None, snapshot.count());
+                    }
+                }
+            }
+            for zero in zeros {
+                let pending = &zero.combinations;
+                let bounds: Arc<[f64]> = match bucket_config.per_family.get(name.as_str()) {
+                    Some(bounds) => bounds.clone(),
+                    None => pending
+                        .buckets
+                        .map_or_else(|| bucket_config.default.clone(), Arc::from),
+                };
+                for values in pending.unused() {
+                    let own = pending
+                        .labels
+                        .iter()
+                        .copied()
+                        .chain(pending.names.iter().copied().zip(values));
+                    let extras: &[(&str, &str)] = if zero.extras.is_empty() {
+                        &[("", "")]
+                    } else {
+                        zero.extras
+                    };
+                    for &extra in extras {
+                        let labels: Vec<(&str, &str)> = own
+                            .clone()
+                            .chain((!extra.0.is_empty()).then_some(extra))
+                            .collect();
+                        block.clear();
+                        let globals = options
+                            .global_labels
+                            .iter()
+                            .filter(|(global, _)| !labels.iter().any(|(own, _)| own == global))
+                            .map(|(key, value)| (key.as_str(), value.as_str()));
+                        for (key, value) in globals.chain(labels.iter().copied()) {
+                            if !block.is_empty() {
+                                block.push(',');
+                            }
+                            let _ = write!(block, "{key}=\"{}\"", escape_label_value(value));
+                        }
+                        match zero.kind {
+                            Kind::Counter | Kind::Gauge => {
+                                write_sample(out, &name, "", &block, None, 0)
+                            }
+                            Kind::Histogram => {
+                                if les.0[..] != bounds[..] {
+                                    les.0 = bounds.to_vec();
+                                    les.1 = les.0.iter().map(|b| Float(*b).to_string()).collect();
+                                }
+                                for le in &les.1 {
+                                    write_sample(out, &name, "_bucket", &block, Some(le), 0);
+                                }
+                                write_sample(out, &name, "_bucket", &block, Some("+Inf"), 0);
+                                write_sample(out, &name, "_sum", &block, None, 0);
+                                write_sample(out, &name, "_count", &block, None, 0);
+                            }
+                        }
                     }
                 }
             }
