@@ -96,8 +96,15 @@ async fn dynamic_enum_labels_and_error_variants_in_a_scrape() {
     );
     // Unused combinations have no series of their own yet; the exposition shows them at zero
     // in every family, histogram buckets included, and promtool accepts it.
-    let unused = [("function", "sync_account"), ("region", "ap"), ("tier", "paid")];
-    assert_eq!(expect_value(&text, "function_calls_in_flight", &unused), 0.0);
+    let unused = [
+        ("function", "sync_account"),
+        ("region", "ap"),
+        ("tier", "paid"),
+    ];
+    assert_eq!(
+        expect_value(&text, "function_calls_in_flight", &unused),
+        0.0
+    );
     assert_eq!(
         expect_value(&text, "function_call_duration_seconds_count", &unused),
         0.0
@@ -108,12 +115,17 @@ async fn dynamic_enum_labels_and_error_variants_in_a_scrape() {
             .filter(|s| s.name == name && s.labels["function"] == "sync_account")
             .count()
     };
-    assert_eq!(count_of(&text, "function_call_duration_seconds_bucket"), 3 * 2 * 12);
+    assert_eq!(
+        count_of(&text, "function_call_duration_seconds_bucket"),
+        3 * 2 * 12
+    );
     assert_eq!(count_of(&text, "function_calls_in_flight"), 3 * 2);
     promtool_check_metrics(&text);
 
     // A combination used after a scrape takes over from its zeros: counted once, no duplicate.
-    sync_account(Region::AsiaPacific, Tier::Paid, 0).await.unwrap();
+    sync_account(Region::AsiaPacific, Tier::Paid, 0)
+        .await
+        .unwrap();
     let text = scrape();
     let paid = [
         ("function", "sync_account"),
@@ -123,7 +135,10 @@ async fn dynamic_enum_labels_and_error_variants_in_a_scrape() {
     ];
     assert_eq!(expect_value(&text, "function_calls_total", &paid), 1.0);
     assert_eq!(count_of(&text, "function_calls_total"), 3 * 2 * 4);
-    assert_eq!(count_of(&text, "function_call_duration_seconds_count"), 3 * 2);
+    assert_eq!(
+        count_of(&text, "function_call_duration_seconds_count"),
+        3 * 2
+    );
     assert_eq!(
         expect_value(&text, "function_call_duration_seconds_count", &unused),
         1.0

@@ -225,37 +225,84 @@ fn contended(c: &mut Criterion) {
 #[monitored(labels(shard = shard))]
 fn sharded(shard: &'static str) {}
 
+/// Lines of an exposition, comments aside.
+fn lines(text: &str) -> usize {
+    text.lines().filter(|l| !l.starts_with('#')).count()
+}
+
 fn render(c: &mut Criterion, exporter: &Exporter) {
     let mut group = c.benchmark_group("render");
     // Each combination of `sharded` makes 4 status counters, 1 in-flight gauge and a histogram
-    // of 14 lines (11 buckets, +Inf, _sum, _count): 19 series.
-    let mut made = 0;
-    for target in [1_000usize, 10_000] {
-        while exporter
-            .render()
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .count()
-            < target
-        {
-            let shard: &'static str = Box::leak(format!("s{made}").into_boxed_str());
+    // of 14 lines (11 buckets, +Inf, _sum, _count): 19 lines.
+    let mut made: Vec<&'static str> = Vec::new();
+    for target in [1_000usize, 10_000, 100_000] {
+        while made.len() * 19 < target {
+            let shard: &'static str = Box::leak(format!("s{}", made.len()).into_boxed_str());
             sharded(shard);
-            made += 1;
+            made.push(shard);
         }
-        let series = exporter
-            .render()
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .count();
+        let series = lines(&exporter.render());
         group.bench_function(BenchmarkId::new("series", target), |b| {
             b.iter(|| exporter.render().len())
         });
-        eprintln!("render/series/{target}: {series} series in the exposition");
+        eprintln!("render/series/{target}: {series} lines in the exposition");
     }
+
+    // The same lines held by metrics-exporter-prometheus alone, which this crate would
+    // otherwise use for its families.
+    let fallback = metrics_exporter_prometheus::PrometheusBuilder::new()
+        .set_buckets(metrics_runtime::DEFAULT_BUCKETS)
+        .expect("valid buckets")
+        .build_recorder();
+    static METADATA: metrics::Metadata<'static> =
+        metrics::Metadata::new("bench", metrics::Level::INFO, None);
+    for shard in &made {
+        let labels = |extra: Option<(&'static str, &'static str)>| {
+            let mut labels = vec![
+                metrics::Label::new("function", "sharded"),
+                metrics::Label::new("module", "overhead"),
+                metrics::Label::new("shard", *shard),
+            ];
+            labels.extend(extra.map(|(k, v)| metrics::Label::new(k, v)));
+            labels
+        };
+        use metrics::Recorder;
+        for status in ["ok", "error", "panic", "cancelled"] {
+            let key =
+                metrics::Key::from_parts("function_calls_total", labels(Some(("status", status))));
+            fallback.register_counter(&key, &METADATA).increment(1);
+        }
+        let key = metrics::Key::from_parts("function_call_duration_seconds", labels(None));
+        fallback.register_histogram(&key, &METADATA).record(0.001);
+        let key = metrics::Key::from_parts("function_calls_in_flight", labels(None));
+        fallback.register_gauge(&key, &METADATA).set(0.0);
+    }
+    let handle = fallback.handle();
+    eprintln!(
+        "render/exporter/100000: {} lines in metrics-exporter-prometheus' exposition",
+        lines(&handle.render())
+    );
+    group.bench_function(BenchmarkId::new("exporter", 100_000), |b| {
+        b.iter(|| handle.render().len())
+    });
+
+    // Every series written from as many threads as there are shards: the reader sums them all.
+    let threads = 32;
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| made.iter().for_each(|shard| sharded(shard)));
+        }
+    });
+    group.bench_function(BenchmarkId::new("series_every_shard", 100_000), |b| {
+        b.iter(|| exporter.render().len())
+    });
     group.finish();
 }
 
 fn all(c: &mut Criterion) {
+    // 64 cores' worth of shards (32), so that the render case with every shard written reads
+    // as many as a large host has; one thread still writes one shard.
+    metrics_runtime::__private::emulate_cores(64);
     let exporter = Exporter::builder()
         .process_metrics(false)
         .host_metrics(false)

@@ -84,6 +84,9 @@ struct SeriesEntry {
     expirable: bool,
     /// The value seen at the last render and when it last changed.
     last_change: Mutex<Option<(u64, Instant)>>,
+    /// The series' own labels as the exposition writes them, `key="value",...`, made at the
+    /// first render: labels never change, and escaping them on every scrape would double its cost.
+    label_block: std::sync::OnceLock<String>,
 }
 
 impl SeriesEntry {
@@ -540,6 +543,7 @@ impl Registry {
             series: make(bounds),
             expirable,
             last_change: Mutex::new(None),
+            label_block: std::sync::OnceLock::new(),
         });
         Some(entry.series.clone())
     }
@@ -641,23 +645,36 @@ impl Registry {
             // The label block of a series is written once and reused by each of its lines.
             let mut block = String::new();
             for (labels, entry) in live {
-                block.clear();
-                let globals = options
-                    .global_labels
-                    .iter()
-                    .filter(|(global, _)| !labels.iter().any(|(own, _)| own == global));
-                for (key, value) in globals.chain(labels.iter()) {
-                    if !block.is_empty() {
+                let own = entry.label_block.get_or_init(|| {
+                    let mut own = String::new();
+                    write_labels(
+                        &mut own,
+                        labels.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+                    );
+                    own
+                });
+                let block: &str = if options.global_labels.is_empty() {
+                    own
+                } else {
+                    block.clear();
+                    let globals = options
+                        .global_labels
+                        .iter()
+                        .filter(|(global, _)| !labels.iter().any(|(own, _)| own == global))
+                        .map(|(k, v)| (k.as_str(), v.as_str()));
+                    write_labels(&mut block, globals);
+                    if !block.is_empty() && !own.is_empty() {
                         block.push(',');
                     }
-                    let _ = write!(block, "{key}=\"{}\"", escape_label_value(value));
-                }
+                    block.push_str(own);
+                    &block
+                };
                 match &entry.series {
                     Series::Counter(counter) => {
-                        write_sample(out, &name, "", &block, None, counter.value())
+                        write_sample(out, &name, "", block, None, counter.value())
                     }
                     Series::Gauge(gauge) => {
-                        write_sample(out, &name, "", &block, None, Float(gauge.value()))
+                        write_sample(out, &name, "", block, None, Float(gauge.value()))
                     }
                     Series::Histogram(histogram) => {
                         let snapshot = histogram.snapshot();
@@ -666,12 +683,12 @@ impl Registry {
                             les.1 = les.0.iter().map(|b| Float(*b).to_string()).collect();
                         }
                         for (le, count) in les.1.iter().zip(&snapshot.cumulative) {
-                            write_sample(out, &name, "_bucket", &block, Some(le), count);
+                            write_sample(out, &name, "_bucket", block, Some(le), count);
                         }
                         let inf = Some("+Inf");
-                        write_sample(out, &name, "_bucket", &block, inf, snapshot.count());
-                        write_sample(out, &name, "_sum", &block, None, Float(snapshot.sum));
-                        write_sample(out, &name, "_count", &block, None, snapshot.count());
+                        write_sample(out, &name, "_bucket", block, inf, snapshot.count());
+                        write_sample(out, &name, "_sum", block, None, Float(snapshot.sum));
+                        write_sample(out, &name, "_count", block, None, snapshot.count());
                     }
                 }
             }
@@ -794,6 +811,19 @@ fn write_sample(
         out.push('}');
     }
     let _ = writeln!(out, " {value}");
+}
+
+/// Appends `key="value"` pairs, comma-separated, with values escaped.
+fn write_labels<'a>(out: &mut String, labels: impl Iterator<Item = (&'a str, &'a str)>) {
+    for (key, value) in labels {
+        if !out.is_empty() {
+            out.push(',');
+        }
+        out.push_str(key);
+        out.push_str("=\"");
+        out.push_str(&escape_label_value(value));
+        out.push('"');
+    }
 }
 
 /// Escapes a label value: backslash, double quote and line feed.

@@ -79,6 +79,31 @@ impl Slab {
         }
     }
 
+    /// Adds the words `first..first + totals.len()` to `totals`, looking each page up once.
+    fn add_words(&self, first: usize, totals: &mut [u64]) {
+        let mut index = first;
+        let end = first + totals.len();
+        while index < end {
+            let page_end = (index / PAGE_WORDS + 1) * PAGE_WORDS;
+            let stop = page_end.min(end);
+            let directory = self.0[index / (PAGE_WORDS * DIRECTORY_PAGES)].load(Ordering::Acquire);
+            // SAFETY: as in `word`.
+            if let Some(directory) = unsafe { directory.as_ref() } {
+                let page =
+                    directory.0[(index / PAGE_WORDS) % DIRECTORY_PAGES].load(Ordering::Acquire);
+                // SAFETY: as in `word`.
+                if let Some(page) = unsafe { page.as_ref() } {
+                    for word in index..stop {
+                        let total = &mut totals[word - first];
+                        *total =
+                            total.wrapping_add(page.0[word % PAGE_WORDS].load(Ordering::Relaxed));
+                    }
+                }
+            }
+            index = stop;
+        }
+    }
+
     #[cold]
     #[inline(never)]
     fn allocate(&self, index: usize) -> &AtomicU64 {
@@ -340,9 +365,7 @@ impl BucketHistogram {
         let mut cumulative = vec![0u64; buckets];
         let mut sum = 0.0;
         for slab in slabs() {
-            for (bucket, total) in cumulative.iter_mut().enumerate() {
-                *total = total.wrapping_add(slab.read(self.first + bucket));
-            }
+            slab.add_words(self.first, &mut cumulative);
             sum += f64::from_bits(slab.read(self.first + buckets));
         }
         let mut running = 0u64;
