@@ -13,6 +13,9 @@ mod derive;
 mod expand;
 mod names;
 
+#[cfg(test)]
+mod fuzz;
+
 use proc_macro::TokenStream;
 use proc_macro2::TokenStream as TokenStream2;
 use syn::spanned::Spanned;
