@@ -303,14 +303,25 @@ fn crate_path(expr: &Expr, errors: &mut Errors) -> Option<Path> {
             return None;
         }
     };
-    // The expansion appends `::__private::...` to the path: it must name a crate or module,
-    // which a path with generic arguments (`a::<u8>`, `Vec<u8>`, `a<'static>`) never does.
-    if let Some(segment) = path
+    match without_generic_arguments(&path) {
+        Ok(()) => Some(path),
+        Err(error) => {
+            errors.add(error);
+            None
+        }
+    }
+}
+
+/// The expansion appends `::__private::...` (or `::LabelValue`) to a `crate` path: it must name
+/// a crate or module, which a path with generic arguments (`a::<u8>`, `Vec<u8>`, `a<'static>`)
+/// never does.
+pub(crate) fn without_generic_arguments(path: &Path) -> syn::Result<()> {
+    match path
         .segments
         .iter()
         .find(|segment| !segment.arguments.is_none())
     {
-        errors.push_spanned(
+        Some(segment) => Err(syn::Error::new_spanned(
             &segment.arguments,
             format!(
                 "`crate` must be the path of a crate or module, without generic arguments: write `crate = \"{}\"`",
@@ -320,10 +331,9 @@ fn crate_path(expr: &Expr, errors: &mut Errors) -> Option<Path> {
                     .collect::<Vec<_>>()
                     .join("::")
             ),
-        );
-        return None;
+        )),
+        None => Ok(()),
     }
-    Some(path)
 }
 
 fn check_buckets(expr: &Expr, errors: &mut Errors) -> Option<Vec<f64>> {
