@@ -392,6 +392,7 @@ mod tests {
             },
             metrics_path: "/metrics".into(),
             allowed: Vec::new(),
+            last_len: Default::default(),
         })
     }
 

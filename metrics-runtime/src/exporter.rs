@@ -447,6 +447,7 @@ impl ExporterBuilder {
             render: settings.render,
             metrics_path: self.metrics_path.clone(),
             allowed: settings.allowed,
+            last_len: std::sync::atomic::AtomicUsize::new(0),
         });
         let listener = address.map(bind).transpose()?;
         let prepared = Prepared::new(
@@ -803,13 +804,19 @@ pub(crate) struct Shared {
     pub render: RenderOptions,
     pub metrics_path: String,
     pub allowed: Vec<IpNet>,
+    /// Length of the last exposition: the next one starts with room for it, instead of
+    /// doubling its way up (a 100,000-line exposition is several megabytes).
+    pub last_len: std::sync::atomic::AtomicUsize,
 }
 
 impl Shared {
     pub(crate) fn render(&self) -> String {
-        let mut out = String::with_capacity(16 * 1024);
+        use std::sync::atomic::Ordering;
+        let last = self.last_len.load(Ordering::Relaxed);
+        let mut out = String::with_capacity((last + last / 8).max(16 * 1024));
         REGISTRY.render(&mut out, &self.render);
         out.push_str(&self.prometheus.render());
+        self.last_len.store(out.len(), Ordering::Relaxed);
         out
     }
 

@@ -601,6 +601,7 @@ impl Registry {
         let now = Instant::now();
         // `le` values as text, kept while consecutive histograms share their bounds.
         let mut les: (Vec<f64>, Vec<String>) = (Vec::new(), Vec::new());
+        let totals = crate::storage::Totals::now();
         let bucket_config = self
             .buckets
             .read()
@@ -671,13 +672,13 @@ impl Registry {
                 };
                 match &entry.series {
                     Series::Counter(counter) => {
-                        write_sample(out, &name, "", block, None, counter.value())
+                        write_sample(out, &name, "", block, None, counter.value_in(&totals))
                     }
                     Series::Gauge(gauge) => {
-                        write_sample(out, &name, "", block, None, Float(gauge.value()))
+                        write_sample(out, &name, "", block, None, Float(gauge.value_in(&totals)))
                     }
                     Series::Histogram(histogram) => {
-                        let snapshot = histogram.snapshot();
+                        let snapshot = histogram.snapshot_in(Some(&totals));
                         if les.0[..] != snapshot.bounds[..] {
                             les.0 = snapshot.bounds.to_vec();
                             les.1 = les.0.iter().map(|b| Float(*b).to_string()).collect();
@@ -793,7 +794,7 @@ fn write_sample(
     suffix: &str,
     labels: &str,
     le: Option<&str>,
-    value: impl std::fmt::Display,
+    value: impl SampleValue,
 ) {
     out.push_str(name);
     out.push_str(suffix);
@@ -810,7 +811,53 @@ fn write_sample(
         }
         out.push('}');
     }
-    let _ = writeln!(out, " {value}");
+    out.push(' ');
+    value.write_to(out);
+    out.push('\n');
+}
+
+/// A sample value as the exposition writes it.
+trait SampleValue {
+    fn write_to(self, out: &mut String);
+}
+
+impl SampleValue for u64 {
+    /// Digits by hand: most lines are integer counts, and `fmt` costs more than the rest of
+    /// the line.
+    #[inline]
+    fn write_to(mut self, out: &mut String) {
+        let mut digits = [0u8; 20];
+        let mut start = digits.len();
+        loop {
+            start -= 1;
+            digits[start] = b'0' + (self % 10) as u8;
+            self /= 10;
+            if self == 0 {
+                break;
+            }
+        }
+        // The bytes are ASCII digits.
+        out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or("0"));
+    }
+}
+
+impl SampleValue for &u64 {
+    #[inline]
+    fn write_to(self, out: &mut String) {
+        (*self).write_to(out);
+    }
+}
+
+impl SampleValue for i32 {
+    fn write_to(self, out: &mut String) {
+        let _ = write!(out, "{self}");
+    }
+}
+
+impl SampleValue for Float {
+    fn write_to(self, out: &mut String) {
+        let _ = write!(out, "{self}");
+    }
 }
 
 /// Appends `key="value"` pairs, comma-separated, with values escaped.
@@ -852,6 +899,15 @@ fn escape_help(help: &str) -> String {
 mod tests {
     use super::*;
     use metrics::{CounterFn, GaugeFn, HistogramFn, Label};
+
+    #[test]
+    fn integer_samples_are_written_in_decimal() {
+        for value in [0u64, 7, 10, 1_000_001, u64::MAX] {
+            let mut out = String::new();
+            value.write_to(&mut out);
+            assert_eq!(out, value.to_string());
+        }
+    }
 
     #[test]
     fn escapes_label_values() {

@@ -224,6 +224,48 @@ fn slabs() -> &'static [Slab] {
     &SLABS[..USED_SHARDS.load(Ordering::Acquire)]
 }
 
+/// Every word summed over the shards at one moment, for a render: one sequential pass over
+/// each shard's pages instead of a page lookup per word and shard. Words of `f64` sums are
+/// not summable as integers; their readers go to the shards themselves.
+pub(crate) struct Totals(Vec<u64>);
+
+impl Totals {
+    pub(crate) fn now() -> Self {
+        let len = NEXT_WORD.load(Ordering::Acquire).min(CAPACITY);
+        let mut totals = vec![0u64; len];
+        let directory_words = PAGE_WORDS * DIRECTORY_PAGES;
+        for slab in slabs() {
+            for (d, directory) in slab.0[..len.div_ceil(directory_words)].iter().enumerate() {
+                // SAFETY: as in `Slab::word`.
+                let Some(directory) = (unsafe { directory.load(Ordering::Acquire).as_ref() })
+                else {
+                    continue;
+                };
+                for (p, page) in directory.0.iter().enumerate() {
+                    // SAFETY: as in `Slab::word`.
+                    let Some(page) = (unsafe { page.load(Ordering::Acquire).as_ref() }) else {
+                        continue;
+                    };
+                    let base = d * directory_words + p * PAGE_WORDS;
+                    if base >= len {
+                        break;
+                    }
+                    let end = (base + PAGE_WORDS).min(len);
+                    for (total, word) in totals[base..end].iter_mut().zip(page.0.iter()) {
+                        *total = total.wrapping_add(word.load(Ordering::Relaxed));
+                    }
+                }
+            }
+        }
+        Self(totals)
+    }
+
+    /// The word's total, or `None` for a word made after this snapshot.
+    fn get(&self, index: usize) -> Option<u64> {
+        self.0.get(index).copied()
+    }
+}
+
 fn sum_words(index: usize) -> u64 {
     slabs()
         .iter()
@@ -244,6 +286,10 @@ impl ShardedCounter {
 
     pub(crate) fn value(&self) -> u64 {
         sum_words(self.word)
+    }
+
+    pub(crate) fn value_in(&self, totals: &Totals) -> u64 {
+        totals.get(self.word).unwrap_or_else(|| self.value())
     }
 }
 
@@ -286,6 +332,13 @@ impl ShardedGauge {
 
     pub(crate) fn value(&self) -> f64 {
         self.whole() as f64 + f64::from_bits(self.fraction.load(Ordering::Relaxed))
+    }
+
+    pub(crate) fn value_in(&self, totals: &Totals) -> f64 {
+        let whole = totals
+            .get(self.whole)
+            .map_or_else(|| self.whole(), |w| w as i64);
+        whole as f64 + f64::from_bits(self.fraction.load(Ordering::Relaxed))
     }
 
     #[inline]
@@ -361,11 +414,25 @@ impl BucketHistogram {
     }
 
     pub(crate) fn snapshot(&self) -> HistogramSnapshot {
+        self.snapshot_in(None)
+    }
+
+    /// As [`snapshot`](Self::snapshot), with the counts taken from `totals` when given.
+    pub(crate) fn snapshot_in(&self, totals: Option<&Totals>) -> HistogramSnapshot {
         let buckets = self.bounds.len() + 1;
         let mut cumulative = vec![0u64; buckets];
         let mut sum = 0.0;
+        let counted = match totals {
+            Some(totals) if totals.get(self.first + buckets - 1).is_some() => {
+                cumulative.copy_from_slice(&totals.0[self.first..self.first + buckets]);
+                true
+            }
+            _ => false,
+        };
         for slab in slabs() {
-            slab.add_words(self.first, &mut cumulative);
+            if !counted {
+                slab.add_words(self.first, &mut cumulative);
+            }
             sum += f64::from_bits(slab.read(self.first + buckets));
         }
         let mut running = 0u64;
@@ -480,6 +547,36 @@ mod tests {
             let expected: u64 = (0..40).map(|thread| (index * 40 + thread) as u64).sum();
             assert_eq!(counter.value(), expected, "counter {index}");
         }
+    }
+
+    #[test]
+    fn totals_agree_with_per_series_reads() {
+        let counter = Arc::new(ShardedCounter::new());
+        let gauge = Arc::new(ShardedGauge::new());
+        let histogram = Arc::new(BucketHistogram::new(Arc::from(vec![0.5, 1.0])));
+        let threads: Vec<_> = (0..6)
+            .map(|_| {
+                let (counter, gauge, histogram) =
+                    (counter.clone(), gauge.clone(), histogram.clone());
+                std::thread::spawn(move || {
+                    counter.increment(3);
+                    gauge.decrement(2.0);
+                    histogram.record(0.75);
+                })
+            })
+            .collect();
+        threads.into_iter().for_each(|t| t.join().unwrap());
+        let totals = Totals::now();
+        assert_eq!(counter.value_in(&totals), 18);
+        assert_eq!(gauge.value_in(&totals), -12.0);
+        let snapshot = histogram.snapshot_in(Some(&totals));
+        assert_eq!(snapshot.cumulative, vec![0, 6, 6]);
+        assert_eq!(snapshot.sum, 4.5);
+        assert_eq!(snapshot, histogram.snapshot());
+        // A series made after the snapshot is read from the shards.
+        let later = ShardedCounter::new();
+        later.increment(5);
+        assert_eq!(later.value_in(&totals), 5);
     }
 
     #[test]
