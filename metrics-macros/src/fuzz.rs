@@ -17,7 +17,7 @@
 //! - `METRICS_MACROS_FUZZ_VERBOSE`: also list every diagnostic the attribute cases reached.
 //!
 //! ```text
-//! CARGO_TARGET_DIR=/work/target-a METRICS_MACROS_FUZZ_CASES=1000000 \
+//! METRICS_MACROS_FUZZ_CASES=1000000 \
 //!     cargo test -p metrics-macros --release fuzz -- --nocapture
 //! ```
 
