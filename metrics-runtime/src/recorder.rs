@@ -20,6 +20,7 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::io::Write as _;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 
 use metrics::{
@@ -39,9 +40,12 @@ const MAX_WARNINGS: usize = 32;
 pub(crate) struct LayeredRecorder {
     registry: &'static Registry,
     fallback: PrometheusRecorder,
-    /// Every name the fallback prints, with the family (name and kind) that prints it: a
-    /// family's own name and, for a histogram, its `_bucket`, `_sum` and `_count` samples.
-    claims: RwLock<HashMap<String, (String, Kind)>>,
+    /// Every name the fallback prints or refused to print, with what is known of it: one
+    /// map, so the common registration (a name already admitted or refused) costs one lookup.
+    names: RwLock<FastMap<Box<str>, NameState>>,
+    /// How many names are in `names` only because they were refused, bounded by
+    /// [`MAX_REFUSED_KEPT`].
+    refused_kept: AtomicUsize,
     /// Names the fallback has a description of. Its own check (`add_description_if_missing`)
     /// reads a map that only shows writes after the next render publishes them, so of two
     /// descriptions between scrapes the last would win; here the first does.
@@ -54,7 +58,8 @@ impl LayeredRecorder {
         Self {
             registry: &REGISTRY,
             fallback,
-            claims: RwLock::new(HashMap::new()),
+            names: RwLock::new(FastMap::default()),
+            refused_kept: AtomicUsize::new(0),
             described: Mutex::new(HashSet::new()),
             refusals: Refusals::new(&REGISTRY),
         }
@@ -66,8 +71,7 @@ impl LayeredRecorder {
 
     /// The key under which the fallback stores another user's series, `None` when refused.
     fn admit<'k>(&self, key: &'k Key, metadata: &Metadata<'_>, kind: Kind) -> Option<Cow<'k, Key>> {
-        let admitted = sanitize::foreign_key(key, kind)
-            .and_then(|canonical| self.claim(canonical.name(), kind).map(|()| canonical));
+        let admitted = sanitize::foreign_key(key, kind, |name| self.claim(name, kind));
         match admitted {
             Ok(canonical) => Some(canonical),
             Err(refusal) => {
@@ -81,14 +85,41 @@ impl LayeredRecorder {
     /// Lets the family `name` of `kind` print in the fallback's exposition, if no family of
     /// this crate and no other family of the fallback prints any name it would print.
     fn claim(&self, name: &str, kind: Kind) -> Result<(), Refusal> {
-        let ours = |claims: &HashMap<String, (String, Kind)>| {
-            claims
-                .get(name)
-                .is_some_and(|(family, claimed)| family == name && *claimed == kind)
-        };
-        if ours(&self.claims.read().unwrap_or_else(PoisonError::into_inner)) {
-            return Ok(());
+        if let Some(known) = self
+            .names
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(name)
+        {
+            if known.printed == Some(Printed::Family(kind)) {
+                return Ok(());
+            }
+            if let Some(refusal) = known.refused[kind_index(kind)] {
+                return Err(refusal);
+            }
         }
+        let decision = self.decide(name, kind);
+        if let Err(refusal) = decision {
+            // Both refusals are final: this crate's families and the fallback's claims stay.
+            // Bounded, so a user minting names cannot grow the map: past the bound, names
+            // are checked in full every time.
+            let mut names = self.names.write().unwrap_or_else(PoisonError::into_inner);
+            let known = match names.get_mut(name) {
+                Some(known) => Some(known),
+                None if self.refused_kept.load(Ordering::Relaxed) < MAX_REFUSED_KEPT => {
+                    self.refused_kept.fetch_add(1, Ordering::Relaxed);
+                    Some(names.entry(name.into()).or_default())
+                }
+                None => None,
+            };
+            if let Some(known) = known {
+                known.refused[kind_index(kind)] = Some(refusal);
+            }
+        }
+        decision
+    }
+
+    fn decide(&self, name: &str, kind: Kind) -> Result<(), Refusal> {
         let mut printed = vec![name.to_owned()];
         if kind == Kind::Histogram {
             printed.extend(HISTOGRAM_SUFFIXES.iter().map(|s| format!("{name}{s}")));
@@ -96,15 +127,20 @@ impl LayeredRecorder {
         if printed.iter().any(|n| self.registry.takes_name(n)) {
             return Err(Refusal::OwnFamily);
         }
-        let mut claims = self.claims.write().unwrap_or_else(PoisonError::into_inner);
-        if ours(&claims) {
+        let mut names = self.names.write().unwrap_or_else(PoisonError::into_inner);
+        let known = |n: &str| names.get(n).and_then(|known| known.printed);
+        if known(name) == Some(Printed::Family(kind)) {
             return Ok(());
         }
-        if printed.iter().any(|n| claims.contains_key(n)) {
+        if printed.iter().any(|n| known(n).is_some()) {
             return Err(Refusal::KindConflict);
         }
-        for n in printed {
-            claims.insert(n, (name.to_owned(), kind));
+        for (i, n) in printed.into_iter().enumerate() {
+            names.entry(n.into()).or_default().printed = Some(if i == 0 {
+                Printed::Family(kind)
+            } else {
+                Printed::Sample
+            });
         }
         Ok(())
     }
@@ -142,6 +178,39 @@ impl LayeredRecorder {
             Cow::Owned(text) => SharedString::from(text),
         };
         fallback(key, description);
+    }
+}
+
+/// Maps keyed by metric names, read on every registration of another user's series: a fast
+/// hash (foldhash, already in the tree through hashbrown) instead of SipHash.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// What the fallback knows of a name.
+#[derive(Default)]
+struct NameState {
+    /// How the fallback prints it, if it does.
+    printed: Option<Printed>,
+    /// Why it was refused, per kind ([`kind_index`]).
+    refused: [Option<Refusal>; 3],
+}
+
+/// How a name appears in the fallback's exposition.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Printed {
+    /// As the name of a family of this kind.
+    Family(Kind),
+    /// As a sample of a histogram family (`_bucket`, `_sum`, `_count`).
+    Sample,
+}
+
+/// How many refused names [`LayeredRecorder::claim`] remembers.
+const MAX_REFUSED_KEPT: usize = 4096;
+
+fn kind_index(kind: Kind) -> usize {
+    match kind {
+        Kind::Counter => 0,
+        Kind::Gauge => 1,
+        Kind::Histogram => 2,
     }
 }
 
@@ -219,8 +288,8 @@ struct Refusals {
     registry: &'static Registry,
     /// The counter of each reason, made on the first refusal for it.
     counters: [OnceLock<Option<Arc<ShardedCounter>>>; 4],
-    /// Names already reported, with their reason.
-    warned: Mutex<HashSet<(String, Refusal)>>,
+    /// Names already reported, with their reasons.
+    warned: Mutex<FastMap<String, Vec<Refusal>>>,
 }
 
 impl Refusals {
@@ -228,7 +297,7 @@ impl Refusals {
         Self {
             registry,
             counters: Default::default(),
-            warned: Mutex::new(HashSet::new()),
+            warned: Mutex::new(FastMap::default()),
         }
     }
 
@@ -257,10 +326,16 @@ impl Refusals {
 
     fn warn_once(&self, refusal: Refusal, kind: Kind, name: &str, target: &str) {
         let mut warned = self.warned.lock().unwrap_or_else(PoisonError::into_inner);
-        if warned.len() >= MAX_WARNINGS || !warned.insert((name.to_owned(), refusal)) {
+        let reported: usize = warned.values().map(Vec::len).sum();
+        if reported >= MAX_WARNINGS
+            || warned
+                .get(name)
+                .is_some_and(|reasons| reasons.contains(&refusal))
+        {
             return;
         }
-        let last = warned.len() == MAX_WARNINGS;
+        warned.entry(name.to_owned()).or_default().push(refusal);
+        let last = reported + 1 == MAX_WARNINGS;
         drop(warned);
         let more = if last {
             "; further refused names are counted, not reported"

@@ -76,10 +76,11 @@ impl Refusal {
 
 /// A metric name as the exposition may print it; empty when `name` is empty.
 pub(crate) fn metric_name(name: &str) -> Cow<'_, str> {
+    // Bytes, not chars: any non-ASCII byte fails the test, as any non-ASCII char would.
     let valid = name
-        .chars()
+        .bytes()
         .enumerate()
-        .all(|(i, c)| c.is_ascii_alphabetic() || c == '_' || (i > 0 && c.is_ascii_digit()));
+        .all(|(i, b)| b.is_ascii_alphabetic() || b == b'_' || (i > 0 && b.is_ascii_digit()));
     if valid {
         return name.into();
     }
@@ -87,11 +88,11 @@ pub(crate) fn metric_name(name: &str) -> Cow<'_, str> {
 }
 
 fn valid_label_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
+    let mut bytes = name.bytes();
+    bytes
         .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
         && !name.starts_with("__")
 }
 
@@ -125,8 +126,14 @@ struct MergedLabel<'k> {
 }
 
 /// The key of another user's series as the fallback exporter should store it, or why it is
-/// refused. Borrows `key` when it is valid as it is, which is the common case.
-pub(crate) fn foreign_key(key: &Key, kind: Kind) -> Result<Cow<'_, Key>, Refusal> {
+/// refused. `claim` is asked for the sanitised name once the key's own checks pass, before
+/// any label is rewritten, so a refused name costs no allocation. Borrows `key` when it is
+/// valid as it is, which is the common case.
+pub(crate) fn foreign_key(
+    key: &Key,
+    kind: Kind,
+    claim: impl FnOnce(&str) -> Result<(), Refusal>,
+) -> Result<Cow<'_, Key>, Refusal> {
     let name = metric_name(key.name());
     if name.is_empty() {
         return Err(Refusal::EmptyName);
@@ -134,6 +141,7 @@ pub(crate) fn foreign_key(key: &Key, kind: Kind) -> Result<Cow<'_, Key>, Refusal
     let labels = key.labels().as_slice();
     let mut canonical = matches!(name, Cow::Borrowed(_));
     for (i, label) in labels.iter().enumerate() {
+        // Only `le` itself sanitises to `le`: a rewritten name holds a `_`.
         if label.key().is_empty() || (kind == Kind::Histogram && label.key() == "le") {
             return Err(Refusal::InvalidLabel);
         }
@@ -141,16 +149,32 @@ pub(crate) fn foreign_key(key: &Key, kind: Kind) -> Result<Cow<'_, Key>, Refusal
             && !label.value().contains('\\')
             && !labels[..i].iter().any(|other| other.key() == label.key());
     }
+    claim(&name)?;
     if canonical {
         return Ok(Cow::Borrowed(key));
     }
 
+    let sanitized: Vec<Cow<'_, str>> = labels.iter().map(|l| label_name(l.key())).collect();
+    let distinct = sanitized
+        .iter()
+        .enumerate()
+        .all(|(i, name)| !sanitized[..i].contains(name));
+    if distinct {
+        let labels = sanitized
+            .into_iter()
+            .zip(labels)
+            .map(|(name, label)| {
+                Label::new(
+                    name.into_owned(),
+                    keep_backslashes(label.value()).into_owned(),
+                )
+            })
+            .collect::<Vec<_>>();
+        return Ok(Cow::Owned(Key::from_parts(name.into_owned(), labels)));
+    }
+
     let mut merged: Vec<MergedLabel<'_>> = Vec::with_capacity(labels.len());
-    for label in labels {
-        let sanitized = label_name(label.key());
-        if kind == Kind::Histogram && sanitized == "le" {
-            return Err(Refusal::InvalidLabel);
-        }
+    for (sanitized, label) in sanitized.into_iter().zip(labels) {
         let value = (label.key(), keep_backslashes(label.value()));
         match merged.iter_mut().find(|merged| merged.name == sanitized) {
             Some(merged) => merged.values.push(value),
@@ -190,6 +214,10 @@ mod tests {
         Key::from_parts(name, labels)
     }
 
+    fn admit_all(_: &str) -> Result<(), Refusal> {
+        Ok(())
+    }
+
     fn parts(key: &Key) -> (String, Vec<(String, String)>) {
         let labels = key
             .labels()
@@ -226,7 +254,7 @@ mod tests {
     fn valid_keys_are_borrowed() {
         let valid = key("jobs_total", &[("queue", "mail"), ("team", "a")]);
         assert!(matches!(
-            foreign_key(&valid, Kind::Counter),
+            foreign_key(&valid, Kind::Counter, admit_all),
             Ok(Cow::Borrowed(_))
         ));
     }
@@ -243,7 +271,7 @@ mod tests {
                 ("x", "q"),
             ],
         );
-        let (name, labels) = parts(&foreign_key(&dotted, Kind::Counter).unwrap());
+        let (name, labels) = parts(&foreign_key(&dotted, Kind::Counter, admit_all).unwrap());
         assert_eq!(name, "function_calls_total");
         assert_eq!(
             labels,
@@ -256,20 +284,50 @@ mod tests {
     }
 
     #[test]
+    fn rewritten_label_names_keep_their_order_and_values() {
+        let dotted = key("jobs.total", &[("service.name", "a\\b"), ("z", "1")]);
+        let (name, labels) = parts(&foreign_key(&dotted, Kind::Counter, admit_all).unwrap());
+        assert_eq!(name, "jobs_total");
+        assert_eq!(
+            labels,
+            [
+                ("service_name".to_owned(), "a\\\\b".to_owned()),
+                ("z".to_owned(), "1".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_claim_sees_the_sanitised_name_and_its_refusal_wins() {
+        let dotted = key("jobs.total", &[("service.name", "a")]);
+        let mut seen = String::new();
+        let refused = foreign_key(&dotted, Kind::Counter, |name| {
+            seen = name.to_owned();
+            Err(Refusal::KindConflict)
+        });
+        assert_eq!(refused, Err(Refusal::KindConflict));
+        assert_eq!(seen, "jobs_total");
+    }
+
+    #[test]
     fn empty_names_and_a_histograms_own_le_are_refused() {
         assert_eq!(
-            foreign_key(&key("", &[]), Kind::Counter),
+            foreign_key(&key("", &[]), Kind::Counter, admit_all),
             Err(Refusal::EmptyName)
         );
         assert_eq!(
-            foreign_key(&key("x_total", &[("", "v")]), Kind::Counter),
+            foreign_key(&key("x_total", &[("", "v")]), Kind::Counter, admit_all),
             Err(Refusal::InvalidLabel)
         );
         assert_eq!(
-            foreign_key(&key("x_seconds", &[("le", "1")]), Kind::Histogram),
+            foreign_key(
+                &key("x_seconds", &[("le", "1")]),
+                Kind::Histogram,
+                admit_all
+            ),
             Err(Refusal::InvalidLabel)
         );
-        assert!(foreign_key(&key("x_total", &[("le", "1")]), Kind::Counter).is_ok());
+        assert!(foreign_key(&key("x_total", &[("le", "1")]), Kind::Counter, admit_all).is_ok());
     }
 
     /// Pins the behaviour of the exporter's escaper that doubling relies on: after
@@ -310,8 +368,14 @@ mod tests {
                 "{text:?}"
             );
         }
-        let (_, labels) =
-            parts(&foreign_key(&key("x_total", &[("v", "a\\\\b")]), Kind::Counter).unwrap());
+        let (_, labels) = parts(
+            &foreign_key(
+                &key("x_total", &[("v", "a\\\\b")]),
+                Kind::Counter,
+                admit_all,
+            )
+            .unwrap(),
+        );
         assert_eq!(labels[0].1, "a\\\\\\\\b");
     }
 }
