@@ -141,6 +141,19 @@ impl SiteInfo {
             ),
         };
         let names = &self.families;
+        if crate::exporter::installed() {
+            // Straight to the registry: through the recorder, an unprefixed family name
+            // could not be told from another user's series of that name.
+            for (name, help) in [
+                (names.calls, calls),
+                (names.duration, duration),
+                (names.errors, errors),
+                (names.in_flight, in_flight),
+            ] {
+                crate::registry::REGISTRY.describe_site_family(name, help);
+            }
+            return;
+        }
         metrics::with_recorder(|recorder| {
             recorder.describe_counter(names.calls.into(), None, SharedString::const_str(calls));
             recorder.describe_histogram(

@@ -467,6 +467,7 @@ impl ExporterBuilder {
             return Err(Error::AlreadyInstalled);
         }
         REGISTRY.set_buckets(settings.buckets);
+        REGISTRY.set_prefix(&shared.render.prefix);
         if metrics::set_global_recorder(recorder).is_err() {
             INSTALLED.store(false, Ordering::Release);
             return Err(Error::OtherRecorder);

@@ -243,6 +243,8 @@ impl Default for BucketConfig {
 
 /// Families stored by this crate.
 pub(crate) struct Registry {
+    /// The exporter's prefix, set at install.
+    prefix: RwLock<String>,
     families: RwLock<BTreeMap<String, Family>>,
     buckets: RwLock<BucketConfig>,
     /// Bounds that call sites chose with `buckets = [...]`, per histogram series.
@@ -282,6 +284,7 @@ pub struct SchemaConflict {
 impl Registry {
     fn new() -> Self {
         Self {
+            prefix: RwLock::new(String::new()),
             families: RwLock::new(BTreeMap::new()),
             buckets: RwLock::new(BucketConfig::default()),
             series_bounds: RwLock::new(HashMap::new()),
@@ -341,31 +344,38 @@ impl Registry {
         *self.buckets.write().unwrap_or_else(PoisonError::into_inner) = config;
     }
 
-    /// Whether the exposition of this registry prints, or may come to print, `name`: as the
+    /// Sets the prefix the exposition puts before the names of this crate's families, before
+    /// the recorder is installed: [`Self::takes_name`] compares printed names.
+    pub(crate) fn set_prefix(&self, prefix: &str) {
+        *self.prefix.write().unwrap_or_else(PoisonError::into_inner) = prefix.to_owned();
+    }
+
+    /// Whether the exposition of this registry prints, or may come to print, `printed`: as the
     /// name of a family it stores or reserves, or as a sample of one of its histograms
-    /// (`<family>_bucket`, `_sum`, `_count`). Names are compared without the configured prefix.
-    pub(crate) fn takes_name(&self, name: &str) -> bool {
-        let reserved = |candidate: &str, histogram_only: bool| {
-            RESERVED.iter().any(|&(reserved, kind)| {
-                reserved == candidate && (!histogram_only || kind == Kind::Histogram)
-            })
-        };
-        if reserved(name, false) {
-            return true;
-        }
+    /// (`<family>_bucket`, `_sum`, `_count`). A family prints as `<prefix><name>`, a standard
+    /// one (`process_*`) as `<name>`.
+    pub(crate) fn takes_name(&self, printed: &str) -> bool {
+        let prefix = self.prefix.read().unwrap_or_else(PoisonError::into_inner);
         let families = self.families.read().unwrap_or_else(PoisonError::into_inner);
-        if families.contains_key(name) {
-            return true;
-        }
-        HISTOGRAM_SUFFIXES
-            .iter()
-            .filter_map(|suffix| name.strip_suffix(suffix))
-            .any(|base| {
-                reserved(base, true)
-                    || families
-                        .get(base)
-                        .is_some_and(|family| family.kind == Some(Kind::Histogram))
-            })
+        let prints = |candidate: &str, histogram_only: bool| {
+            let of_kind = |family: &Family| !histogram_only || family.kind == Some(Kind::Histogram);
+            let standard = families
+                .get(candidate)
+                .is_some_and(|family| family.standard_name && of_kind(family));
+            let prefixed = candidate.strip_prefix(prefix.as_str()).is_some_and(|name| {
+                RESERVED.iter().any(|&(reserved, kind)| {
+                    reserved == name && (!histogram_only || kind == Kind::Histogram)
+                }) || families
+                    .get(name)
+                    .is_some_and(|family| !family.standard_name && of_kind(family))
+            });
+            standard || prefixed
+        };
+        prints(printed, false)
+            || HISTOGRAM_SUFFIXES
+                .iter()
+                .filter_map(|suffix| printed.strip_suffix(suffix))
+                .any(|base| prints(base, true))
     }
 
     /// Declares the four families of a call site. In a family named with `name = "..."`, the
@@ -484,7 +494,14 @@ impl Registry {
             .families
             .write()
             .unwrap_or_else(PoisonError::into_inner);
-        if let Some(family) = families.get_mut(name).filter(|family| family.site) {
+        let prefix = self.prefix.read().unwrap_or_else(PoisonError::into_inner);
+        // Call sites describe by the family's name, other users by the printed one.
+        let unprefixed = name.strip_prefix(prefix.as_str()).unwrap_or(name);
+        let family = match families.contains_key(name) {
+            true => families.get_mut(name),
+            false => families.get_mut(unprefixed),
+        };
+        if let Some(family) = family.filter(|family| family.site) {
             family.help.get_or_insert_with(|| help.to_owned());
         }
     }
@@ -989,6 +1006,33 @@ mod tests {
             "build_info_count",
             "function_calls_duration_seconds",
             "mcp_tool_calls_total",
+        ] {
+            assert!(!registry.takes_name(free), "{free}");
+        }
+    }
+
+    #[test]
+    fn names_taken_carry_the_prefix_but_standard_names_do_not() {
+        let registry = Registry::new();
+        registry.set_prefix("shop_");
+        assert_eq!(registry.declare_site(&site("daily", None)), Ok(()));
+        registry.describe_standard("process_cpu_seconds_total", "Standard.");
+        for taken in [
+            "shop_reports_calls_total",
+            "shop_reports_call_duration_seconds_bucket",
+            "shop_function_calls_total",
+            "shop_function_call_duration_seconds_sum",
+            "shop_service_health",
+            "process_cpu_seconds_total",
+        ] {
+            assert!(registry.takes_name(taken), "{taken}");
+        }
+        for free in [
+            "reports_calls_total",
+            "function_calls_total",
+            "function_call_duration_seconds_bucket",
+            "shop_process_cpu_seconds_total",
+            "shop_reports_calls_total_count",
         ] {
             assert!(!registry.takes_name(free), "{free}");
         }
