@@ -198,6 +198,9 @@ struct Family {
     zeros: Vec<ZeroSeries>,
 }
 
+/// A series' labels, as the families key them.
+type SeriesLabels = Vec<(String, String)>;
+
 /// One series' value, for the testing helpers.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct SeriesValue {
@@ -627,11 +630,19 @@ impl Registry {
         let families = self.families.read().unwrap_or_else(PoisonError::into_inner);
         for (name, family) in families.iter() {
             let Some(kind) = family.kind else { continue };
-            let live: Vec<_> = family
-                .series
-                .iter()
-                .filter(|(_, entry)| !entry.idle(options.idle_timeout, now))
-                .collect();
+            // Without an idle timeout every series is live: no list to build.
+            let live: Vec<_> = match options.idle_timeout {
+                None => Vec::new(),
+                Some(_) => family
+                    .series
+                    .iter()
+                    .filter(|(_, entry)| !entry.idle(options.idle_timeout, now))
+                    .collect(),
+            };
+            let any_live = match options.idle_timeout {
+                None => !family.series.is_empty(),
+                Some(_) => !live.is_empty(),
+            };
             // Zeros of unused combinations are as idle as a series that never changes.
             let zeros: Vec<&ZeroSeries> = family
                 .zeros
@@ -643,7 +654,7 @@ impl Registry {
                     })
                 })
                 .collect();
-            if live.is_empty()
+            if !any_live
                 && zeros
                     .iter()
                     .all(|zero| zero.combinations.unused().next().is_none())
@@ -662,7 +673,12 @@ impl Registry {
             let _ = writeln!(out, "# TYPE {name} {}", kind.as_str());
             // The label block of a series is written once and reused by each of its lines.
             let mut block = String::new();
-            for (labels, entry) in live {
+            let series: Box<dyn Iterator<Item = (&SeriesLabels, &SeriesEntry)>> =
+                match options.idle_timeout {
+                    None => Box::new(family.series.iter()),
+                    Some(_) => Box::new(live.into_iter()),
+                };
+            for (labels, entry) in series {
                 let own = entry.label_block.get_or_init(|| {
                     let mut own = String::new();
                     write_labels(
@@ -695,18 +711,31 @@ impl Registry {
                         write_sample(out, &name, "", block, None, Float(gauge.value_in(&totals)))
                     }
                     Series::Histogram(histogram) => {
-                        let snapshot = histogram.snapshot_in(Some(&totals));
-                        if les.0[..] != snapshot.bounds[..] {
-                            les.0 = snapshot.bounds.to_vec();
+                        let bounds = histogram.bounds();
+                        if les.0[..] != bounds[..] {
+                            les.0 = bounds.to_vec();
                             les.1 = les.0.iter().map(|b| Float(*b).to_string()).collect();
                         }
-                        for (le, count) in les.1.iter().zip(&snapshot.cumulative) {
-                            write_sample(out, &name, "_bucket", block, Some(le), count);
+                        // Counts straight from the totals, without a copy; a histogram made
+                        // since they were taken is summed from its shards.
+                        let made_since;
+                        let (counts, sum) = match histogram.counts_in(&totals) {
+                            Some(found) => found,
+                            None => {
+                                made_since = histogram.counts();
+                                (&made_since.0[..], made_since.1)
+                            }
+                        };
+                        let mut running = 0u64;
+                        for (le, count) in les.1.iter().zip(counts) {
+                            running = running.wrapping_add(*count);
+                            write_sample(out, &name, "_bucket", block, Some(le), running);
                         }
+                        let count = running.wrapping_add(counts.last().copied().unwrap_or(0));
                         let inf = Some("+Inf");
-                        write_sample(out, &name, "_bucket", block, inf, snapshot.count());
-                        write_sample(out, &name, "_sum", block, None, Float(snapshot.sum));
-                        write_sample(out, &name, "_count", block, None, snapshot.count());
+                        write_sample(out, &name, "_bucket", block, inf, count);
+                        write_sample(out, &name, "_sum", block, None, Float(sum));
+                        write_sample(out, &name, "_count", block, None, count);
                     }
                 }
             }

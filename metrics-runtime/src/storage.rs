@@ -16,7 +16,7 @@
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use metrics::{CounterFn, GaugeFn, HistogramFn};
 
@@ -146,6 +146,25 @@ fn install<T>(slot: &AtomicPtr<T>, make: impl FnOnce() -> T) -> &T {
 
 static SLABS: [Slab; MAX_SHARDS] = [const { Slab::new() }; MAX_SHARDS];
 
+/// One bit per word, set for words that hold an `f64` (a histogram's sum), the same in every
+/// shard: [`Totals`] adds those as floats. Word `i`'s bit is bit `i % 64` of word `i / 64`.
+static FLOAT_WORDS: Slab = Slab::new();
+
+/// Held while a histogram's words are allocated and marked, and while [`Totals`] reads the
+/// word count and the marks: every word below that count then has its mark visible.
+static MARKING: Mutex<()> = Mutex::new(());
+
+fn mark_float(index: usize) {
+    FLOAT_WORDS
+        .word(index / 64)
+        .fetch_or(1 << (index % 64), Ordering::Release);
+}
+
+/// The float bits of the page that starts at word `base`.
+fn float_mask(base: usize) -> [u64; PAGE_WORDS / 64] {
+    std::array::from_fn(|k| FLOAT_WORDS.read(base / 64 + k))
+}
+
 /// Next free word index, the same in every shard.
 static NEXT_WORD: AtomicUsize = AtomicUsize::new(0);
 
@@ -225,13 +244,21 @@ fn slabs() -> &'static [Slab] {
 }
 
 /// Every word summed over the shards at one moment, for a render: one sequential pass over
-/// each shard's pages instead of a page lookup per word and shard. Words of `f64` sums are
-/// not summable as integers; their readers go to the shards themselves.
+/// each shard's pages instead of a page lookup per word and shard. Words marked as floats
+/// ([`FLOAT_WORDS`]) are summed as `f64`, and their totals hold the sum's bits.
 pub(crate) struct Totals(Vec<u64>);
 
 impl Totals {
     pub(crate) fn now() -> Self {
-        let len = NEXT_WORD.load(Ordering::Acquire).min(CAPACITY);
+        // Read once per page, not once per page and shard.
+        let (len, masks) = {
+            let _marking = MARKING.lock().unwrap_or_else(PoisonError::into_inner);
+            let len = NEXT_WORD.load(Ordering::Acquire).min(CAPACITY);
+            let masks: Vec<[u64; PAGE_WORDS / 64]> = (0..len.div_ceil(PAGE_WORDS))
+                .map(|page| float_mask(page * PAGE_WORDS))
+                .collect();
+            (len, masks)
+        };
         let mut totals = vec![0u64; len];
         let directory_words = PAGE_WORDS * DIRECTORY_PAGES;
         for slab in slabs() {
@@ -251,8 +278,21 @@ impl Totals {
                         break;
                     }
                     let end = (base + PAGE_WORDS).min(len);
-                    for (total, word) in totals[base..end].iter_mut().zip(page.0.iter()) {
-                        *total = total.wrapping_add(word.load(Ordering::Relaxed));
+                    let words = totals[base..end].iter_mut().zip(page.0.iter());
+                    let mask = &masks[base / PAGE_WORDS];
+                    if mask.iter().all(|&bits| bits == 0) {
+                        for (total, word) in words {
+                            *total = total.wrapping_add(word.load(Ordering::Relaxed));
+                        }
+                    } else {
+                        for (i, (total, word)) in words.enumerate() {
+                            let value = word.load(Ordering::Relaxed);
+                            *total = if mask[i / 64] & (1 << (i % 64)) == 0 {
+                                total.wrapping_add(value)
+                            } else {
+                                (f64::from_bits(*total) + f64::from_bits(value)).to_bits()
+                            };
+                        }
                     }
                 }
             }
@@ -409,8 +449,23 @@ impl HistogramSnapshot {
 impl BucketHistogram {
     pub(crate) fn new(bounds: Arc<[f64]>) -> Self {
         // One count per bound, one for +Inf, one for the sum.
+        let _marking = MARKING.lock().unwrap_or_else(PoisonError::into_inner);
         let first = allocate_words(bounds.len() + 2);
+        mark_float(first + bounds.len() + 1);
         Self { bounds, first }
+    }
+
+    /// The upper bounds, without `+Inf`.
+    pub(crate) fn bounds(&self) -> &Arc<[f64]> {
+        &self.bounds
+    }
+
+    /// The bucket counts (not cumulative, `+Inf` last) and the sum in `totals`, without
+    /// copying; `None` for a histogram made after `totals` was taken.
+    pub(crate) fn counts_in<'t>(&self, totals: &'t Totals) -> Option<(&'t [u64], f64)> {
+        let buckets = self.bounds.len() + 1;
+        let words = totals.0.get(self.first..self.first + buckets + 1)?;
+        Some((&words[..buckets], f64::from_bits(words[buckets])))
     }
 
     pub(crate) fn snapshot(&self) -> HistogramSnapshot {
@@ -419,22 +474,10 @@ impl BucketHistogram {
 
     /// As [`snapshot`](Self::snapshot), with the counts taken from `totals` when given.
     pub(crate) fn snapshot_in(&self, totals: Option<&Totals>) -> HistogramSnapshot {
-        let buckets = self.bounds.len() + 1;
-        let mut cumulative = vec![0u64; buckets];
-        let mut sum = 0.0;
-        let counted = match totals {
-            Some(totals) if totals.get(self.first + buckets - 1).is_some() => {
-                cumulative.copy_from_slice(&totals.0[self.first..self.first + buckets]);
-                true
-            }
-            _ => false,
+        let (mut cumulative, sum) = match totals.and_then(|totals| self.counts_in(totals)) {
+            Some((counts, sum)) => (counts.to_vec(), sum),
+            None => self.counts(),
         };
-        for slab in slabs() {
-            if !counted {
-                slab.add_words(self.first, &mut cumulative);
-            }
-            sum += f64::from_bits(slab.read(self.first + buckets));
-        }
         let mut running = 0u64;
         for count in cumulative.iter_mut() {
             running = running.wrapping_add(*count);
@@ -445,6 +488,18 @@ impl BucketHistogram {
             cumulative,
             sum,
         }
+    }
+
+    /// The bucket counts (not cumulative, `+Inf` last) and the sum, summed over the shards.
+    pub(crate) fn counts(&self) -> (Vec<u64>, f64) {
+        let buckets = self.bounds.len() + 1;
+        let mut counts = vec![0u64; buckets];
+        let mut sum = 0.0;
+        for slab in slabs() {
+            slab.add_words(self.first, &mut counts);
+            sum += f64::from_bits(slab.read(self.first + buckets));
+        }
+        (counts, sum)
     }
 }
 
