@@ -336,7 +336,7 @@ pub(crate) fn without_generic_arguments(path: &Path) -> syn::Result<()> {
     }
 }
 
-fn check_buckets(expr: &Expr, errors: &mut Errors) -> Option<Vec<f64>> {
+pub(crate) fn check_buckets(expr: &Expr, errors: &mut Errors) -> Option<Vec<f64>> {
     let Expr::Array(array) = expr else {
         errors.push_spanned(
             expr,
@@ -549,6 +549,16 @@ fn unbounded_argument(expr: &Expr, signature: &syn::Signature) -> Option<String>
         },
         FnArg::Receiver(_) => None,
     })?;
+    let kind = unbounded_type(ty)?;
+    Some(format!(
+        "`{ident}: {}`, {kind}",
+        ty.to_token_stream().to_string().replace("& ", "&")
+    ))
+}
+
+/// What makes a type's set of values obviously open-ended (`String`, a `&str` that is not
+/// `'static`, numbers, ids), if it is.
+pub(crate) fn unbounded_type(ty: &Type) -> Option<&'static str> {
     let (referent, lifetime) = match ty {
         Type::Reference(reference) => (
             &*reference.elem,
@@ -571,10 +581,7 @@ fn unbounded_argument(expr: &Expr, signature: &syn::Signature) -> Option<String>
         "Uuid" => "an id",
         _ => return None,
     };
-    Some(format!(
-        "`{ident}: {}`, {kind}",
-        ty.to_token_stream().to_string().replace("& ", "&")
-    ))
+    Some(kind)
 }
 
 /// Checks the function itself: one with a body, not `const`.

@@ -156,6 +156,8 @@ pub(crate) fn label_value(input: DeriveInput) -> syn::Result<TokenStream> {
                 match self { #(#arms_value,)* }
             }
         }
+        #[automatically_derived]
+        impl #impl_generics #krate::FixedLabelValue for #name #type_generics #where_clause {}
     })
 }
 

@@ -5,12 +5,13 @@
 //!
 //! Layout: `args.rs` parses the attribute's arguments, `check.rs` validates them and the item,
 //! `expand.rs` generates code for both attributes (one engine, a preset each), `derive.rs`
-//! holds the derives.
+//! holds the derives of label values, `families.rs` those of typed metric families.
 
 mod args;
 mod check;
 mod derive;
 mod expand;
+mod families;
 mod names;
 
 #[cfg(test)]
@@ -48,6 +49,25 @@ pub fn derive_label_value(input: TokenStream) -> TokenStream {
 pub fn derive_error_label(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     derive::error_label(input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Implements `metrics_runtime::LabelSet` for a struct of label values.
+#[proc_macro_derive(LabelSet, attributes(label))]
+pub fn derive_label_set(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    families::label_set(input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Declares a group of typed metrics: each field a `Counter`, `Gauge`, `Histogram` or
+/// `CallbackGauge`. See `metrics_runtime::Metrics`.
+#[proc_macro_derive(Metrics, attributes(metrics, metric))]
+pub fn derive_metrics(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    families::metrics(input)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

@@ -124,5 +124,23 @@ pub(crate) fn catalog_json(prefix: &str) -> serde_json::Value {
             })
         })
         .collect();
-    serde_json::json!({ "functions": functions })
+    let metrics: Vec<serde_json::Value> = crate::families::metric_families()
+        .into_iter()
+        .map(|entry| {
+            let labels: serde_json::Map<String, serde_json::Value> = entry
+                .labels
+                .iter()
+                .map(|(name, values)| ((*name).to_owned(), serde_json::json!(values)))
+                .collect();
+            serde_json::json!({
+                "name": format!("{prefix}{}", entry.name),
+                "kind": entry.kind,
+                "help": entry.help,
+                "labels": labels,
+                "buckets": entry.buckets,
+                "declared_by": entry.declared_by,
+            })
+        })
+        .collect();
+    serde_json::json!({ "functions": functions, "metrics": metrics })
 }

@@ -48,6 +48,24 @@ pub enum Error {
     /// Two instrumented functions declare one metric family differently.
     #[error("metric family `{}` is declared differently by {} and {}: {}; give both functions the same labels and buckets, or give one of them another `name = \"...\"`", .0.family, .0.first, .0.second, .0.detail)]
     Conflict(SchemaConflict),
+    /// A typed metric family's labels allow more combinations than a family may export.
+    #[error("typed metric `{family}`, declared by {declared_by}, has labels that allow more than {limit} combinations; drop a label or narrow its values")]
+    TooManySeries {
+        /// The family.
+        family: String,
+        /// The struct and field that declare it.
+        declared_by: String,
+        /// The most series a family may have.
+        limit: usize,
+    },
+    /// Values given to a `ValueSet` cannot be registered.
+    #[error("cannot register the values of label value set `{set}`: {reason}")]
+    InvalidValueSet {
+        /// The set's name.
+        set: String,
+        /// Why.
+        reason: String,
+    },
     /// A bucket list given to the builder is not usable.
     #[error("invalid buckets for {target}: {reason}; give at least one finite, positive, strictly increasing bound")]
     InvalidBuckets {

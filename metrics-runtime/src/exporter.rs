@@ -432,6 +432,7 @@ impl ExporterBuilder {
                 .declare_site(site.info())
                 .map_err(Error::Conflict)?;
         }
+        crate::families::check(|name| REGISTRY.declared_by(name))?;
         let mut fallback = PrometheusBuilder::new()
             .set_buckets(&settings.buckets.default)
             .map_err(|e| Error::InvalidBuckets {

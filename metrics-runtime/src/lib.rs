@@ -39,6 +39,7 @@ mod catalog;
 mod collectors;
 mod error;
 mod exporter;
+mod families;
 mod health;
 mod http;
 mod labels;
@@ -56,6 +57,11 @@ pub use catalog::{catalog, CatalogEntry};
 pub use error::Error;
 pub use exporter::{
     install_exporter, Exporter, ExporterBuilder, MetricsHandle, ADDRESS_ENV, DEFAULT_ADDRESS,
+};
+pub use families::{
+    metric_families, CallbackGauge, Counter, CounterSeries, FamilyEntry, FixedLabelValue, Gauge,
+    GaugeGuard, GaugeSeries, Histogram, HistogramSeries, HistogramTimer, LabelSet, LabelValues,
+    RegisteredValue, ValueSet, MAX_FAMILY_SERIES, MAX_SET_CAPACITY, OTHER,
 };
 pub use health::{health, set_health, HEALTH_FAMILY};
 pub use labels::{ErrorFlag, ErrorLabel, LabelValue};
@@ -114,6 +120,82 @@ pub use metrics_macros::LabelValue;
 /// Derives [`ErrorLabel`] for an error enum or struct.
 pub use metrics_macros::ErrorLabel;
 
+/// Derives [`LabelSet`] for a struct whose fields are label values.
+///
+/// Each field is a label named after it (`#[label(rename = "...")]` picks another name), of a
+/// type with a fixed list of values: a fieldless enum with `#[derive(LabelValue)]`, a `bool`,
+/// or a [`RegisteredValue`] with `#[label(values = SET)]` naming a `static` [`ValueSet`].
+/// `String`, `&str`, numbers and ids are refused at compile time, as are the label names
+/// Prometheus reserves (`le`, `quantile`, `job`, `instance`, `__*`).
+///
+/// ```
+/// use metrics_runtime::{LabelSet, LabelValue, RegisteredValue, ValueSet};
+///
+/// static STORES: ValueSet = ValueSet::new("store", 64);
+///
+/// #[derive(Clone, Copy, LabelValue)]
+/// enum EventType { Created, Updated }
+///
+/// #[derive(Clone, Copy, LabelSet)]
+/// struct Event {
+///     event_type: EventType,
+///     #[label(values = STORES)]
+///     store_id: RegisteredValue,
+/// }
+/// # let _ = Event { event_type: EventType::Created, store_id: STORES.other() };
+/// ```
+pub use metrics_macros::LabelSet;
+
+/// Declares a group of typed metrics once, checked at compile time.
+///
+/// Each field is a [`Counter`], [`Gauge`], [`Histogram`] or [`CallbackGauge`], generic over
+/// a [`LabelSet`] (nothing for no labels), named after the field with the group's
+/// `#[metrics(prefix = "...")]`, described by its doc comment (required: it is the HELP text).
+/// Per field, `#[metric(name = "...")]` overrides the name and `#[metric(buckets = [...])]`
+/// sets a histogram's bounds.
+///
+/// Names follow Prometheus' conventions or the build fails: counters end in `_total`, gauges
+/// do not, durations are `_seconds`, base units only. Every label combination is exported at
+/// zero from install, the families are listed in `/catalog`, and a name declared twice, or
+/// also by an instrumented function, is an install [`Error::Conflict`] naming both places.
+///
+/// The derive adds `const fn new()`; keep the group in a `static`.
+///
+/// ```
+/// use metrics_runtime::{Counter, Gauge, Histogram, LabelSet, LabelValue, Metrics};
+///
+/// #[derive(Clone, Copy, LabelValue)]
+/// enum CacheType { Llm, Embeddings }
+///
+/// #[derive(Clone, Copy, LabelValue)]
+/// enum CacheResult { Hit, Miss }
+///
+/// #[derive(Clone, Copy, LabelSet)]
+/// struct CacheLookup { cache_type: CacheType, result: CacheResult }
+///
+/// #[derive(Metrics)]
+/// #[metrics(prefix = "hub")]
+/// struct HubMetrics {
+///     /// Cache lookups by cache and result.
+///     cache_lookups_total: Counter<CacheLookup>,
+///     /// Operations running now.
+///     active_operations: Gauge,
+///     /// LLM call latency.
+///     #[metric(buckets = [0.1, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0])]
+///     llm_call_duration_seconds: Histogram,
+/// }
+///
+/// static METRICS: HubMetrics = HubMetrics::new();
+///
+/// METRICS
+///     .cache_lookups_total
+///     .with(CacheLookup { cache_type: CacheType::Llm, result: CacheResult::Hit })
+///     .increment();
+/// let _active = METRICS.active_operations.track();
+/// METRICS.llm_call_duration_seconds.observe(1.7);
+/// ```
+pub use metrics_macros::Metrics;
+
 /// The README's code blocks, compiled as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
@@ -124,6 +206,9 @@ struct ReadmeDoctests;
 pub mod __private {
     pub use crate::callsite::{
         dynamic_label, CallGuard, CallSite, FamilyNames, SiteInfo, SiteKind, SiteRef, Watched,
+    };
+    pub use crate::families::{
+        fixed_index, fixed_values, Family, FamilyInfo, FamilyRef, TypedKind,
     };
     pub use crate::labels::{ErrorLabel, LabelValue};
     pub use crate::storage::emulate_cores;

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use metrics::Key;
 
 use crate::callsite::SiteInfo;
-use crate::storage::{BucketHistogram, ShardedCounter, ShardedGauge};
+use crate::storage::{BucketHistogram, ShardedCounter, ShardedGauge, Totals};
 
 /// Histogram bounds used when neither the attribute nor the exporter's builder sets any.
 ///
@@ -371,6 +371,8 @@ impl Registry {
                 }) || families
                     .get(name)
                     .is_some_and(|family| !family.standard_name && of_kind(family))
+                    || crate::families::kind_of(name)
+                        .is_some_and(|kind| !histogram_only || kind == Kind::Histogram)
             });
             standard || prefixed
         };
@@ -379,6 +381,28 @@ impl Registry {
                 .iter()
                 .filter_map(|suffix| printed.strip_suffix(suffix))
                 .any(|base| prints(base, true))
+    }
+
+    /// Who declares `name` (unprefixed), or a histogram that prints it as a sample, among the
+    /// families of call sites and of this crate: for conflicts with typed families.
+    pub(crate) fn declared_by(&self, name: &str) -> Option<String> {
+        let families = self.families.read().unwrap_or_else(PoisonError::into_inner);
+        let owner = |candidate: &str| {
+            if RESERVED.iter().any(|(reserved, _)| *reserved == candidate) {
+                return Some("metrics-runtime itself".to_owned());
+            }
+            let family = families.get(candidate)?;
+            Some(family.schema.as_ref().map_or_else(
+                || "metrics-runtime itself".to_owned(),
+                |schema| schema.site.clone(),
+            ))
+        };
+        owner(name).or_else(|| {
+            HISTOGRAM_SUFFIXES
+                .iter()
+                .filter_map(|suffix| name.strip_suffix(suffix))
+                .find_map(owner)
+        })
     }
 
     /// Declares the four families of a call site. In a family named with `name = "..."`, the
@@ -613,15 +637,23 @@ impl Registry {
                 });
             }
         }
+        drop(families);
+        values.extend(crate::families::values());
         values
     }
 
     /// Writes every family with at least one series in the text exposition format.
     pub(crate) fn render(&self, out: &mut String, options: &RenderOptions) {
+        let totals = crate::storage::Totals::now();
+        self.render_families(out, options, &totals);
+        crate::families::render(out, options, &totals);
+    }
+
+    /// The families of call sites, of the exporter and of the collectors.
+    fn render_families(&self, out: &mut String, options: &RenderOptions, totals: &Totals) {
         let now = Instant::now();
         // `le` values as text, kept while consecutive histograms share their bounds.
         let mut les: (Vec<f64>, Vec<String>) = (Vec::new(), Vec::new());
-        let totals = crate::storage::Totals::now();
         let bucket_config = self
             .buckets
             .read()
@@ -705,10 +737,10 @@ impl Registry {
                 };
                 match &entry.series {
                     Series::Counter(counter) => {
-                        write_sample(out, &name, "", block, None, counter.value_in(&totals))
+                        write_sample(out, &name, "", block, None, counter.value_in(totals))
                     }
                     Series::Gauge(gauge) => {
-                        write_sample(out, &name, "", block, None, Float(gauge.value_in(&totals)))
+                        write_sample(out, &name, "", block, None, Float(gauge.value_in(totals)))
                     }
                     Series::Histogram(histogram) => {
                         let bounds = histogram.bounds();
@@ -719,7 +751,7 @@ impl Registry {
                         // Counts straight from the totals, without a copy; a histogram made
                         // since they were taken is summed from its shards.
                         let made_since;
-                        let (counts, sum) = match histogram.counts_in(&totals) {
+                        let (counts, sum) = match histogram.counts_in(totals) {
                             Some(found) => found,
                             None => {
                                 made_since = histogram.counts();
@@ -820,7 +852,7 @@ fn compare_schemas(first: &Schema, second: &Schema, compare_buckets: bool) -> Op
 }
 
 /// A float in Prometheus' spelling (`+Inf`, `-Inf`, `NaN`).
-struct Float(f64);
+pub(crate) struct Float(pub f64);
 
 impl std::fmt::Display for Float {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -834,7 +866,7 @@ impl std::fmt::Display for Float {
 }
 
 /// Writes one sample line; `labels` is the series' label block, `key="value",...`.
-fn write_sample(
+pub(crate) fn write_sample(
     out: &mut String,
     name: &str,
     suffix: &str,
@@ -863,7 +895,7 @@ fn write_sample(
 }
 
 /// A sample value as the exposition writes it.
-trait SampleValue {
+pub(crate) trait SampleValue {
     fn write_to(self, out: &mut String);
 }
 
@@ -907,7 +939,7 @@ impl SampleValue for Float {
 }
 
 /// Appends `key="value"` pairs, comma-separated, with values escaped.
-fn write_labels<'a>(out: &mut String, labels: impl Iterator<Item = (&'a str, &'a str)>) {
+pub(crate) fn write_labels<'a>(out: &mut String, labels: impl Iterator<Item = (&'a str, &'a str)>) {
     for (key, value) in labels {
         if !out.is_empty() {
             out.push(',');
@@ -937,7 +969,7 @@ pub(crate) fn escape_label_value(value: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Escapes a HELP text: backslash and line feed.
-fn escape_help(help: &str) -> String {
+pub(crate) fn escape_help(help: &str) -> String {
     help.replace('\\', "\\\\").replace('\n', "\\n")
 }
 

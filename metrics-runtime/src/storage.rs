@@ -306,6 +306,73 @@ impl Totals {
     }
 }
 
+/// Word blocks for the typed families: one block of consecutive words per family, indexed by
+/// label combination, so that an update is an index computation and one add.
+pub(crate) mod block {
+    use super::*;
+
+    /// `count` consecutive integer words.
+    pub(crate) fn allocate(count: usize) -> usize {
+        allocate_words(count)
+    }
+
+    /// `series` histograms of `bounds` bounds each, back to back: per series one count per
+    /// bound, one for `+Inf`, and the sum, marked as a float.
+    pub(crate) fn allocate_histograms(bounds: usize, series: usize) -> usize {
+        let _marking = MARKING.lock().unwrap_or_else(PoisonError::into_inner);
+        let stride = bounds + 2;
+        let first = allocate_words(stride * series);
+        for series in 0..series {
+            mark_float(first + series * stride + bounds + 1);
+        }
+        first
+    }
+
+    /// Adds to the calling thread's shard of word `index`.
+    #[inline]
+    pub(crate) fn add(index: usize, value: u64) {
+        own_slab().word(index).fetch_add(value, Ordering::Relaxed);
+    }
+
+    /// Records `value` into the histogram whose words start at `first`.
+    #[inline]
+    pub(crate) fn record(first: usize, bounds: &[f64], value: f64) {
+        let bucket = bounds
+            .iter()
+            .position(|&bound| value <= bound)
+            .unwrap_or(bounds.len());
+        let slab = own_slab();
+        slab.word(first + bucket).fetch_add(1, Ordering::Relaxed);
+        add_f64(slab.word(first + bounds.len() + 1), value);
+    }
+
+    /// The word summed over the shards, from `totals` when it holds it.
+    pub(crate) fn total(index: usize, totals: Option<&Totals>) -> u64 {
+        totals
+            .and_then(|totals| totals.get(index))
+            .unwrap_or_else(|| sum_words(index))
+    }
+
+    /// Counts (not cumulative, `+Inf` last) and sum of the histogram at `first`.
+    pub(crate) fn histogram(
+        first: usize,
+        bounds: usize,
+        totals: Option<&Totals>,
+    ) -> (Vec<u64>, f64) {
+        let counts = (first..first + bounds + 1)
+            .map(|index| total(index, totals))
+            .collect();
+        let sum = match totals.and_then(|totals| totals.get(first + bounds + 1)) {
+            Some(bits) => f64::from_bits(bits),
+            None => slabs()
+                .iter()
+                .map(|slab| f64::from_bits(slab.read(first + bounds + 1)))
+                .sum(),
+        };
+        (counts, sum)
+    }
+}
+
 fn sum_words(index: usize) -> u64 {
     slabs()
         .iter()

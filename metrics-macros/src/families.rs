@@ -1,0 +1,612 @@
+//! `#[derive(LabelSet)]` and `#[derive(Metrics)]`: typed metric families. Each derive parses
+//! its input into plain structs, checks all of it (every error reported together), then
+//! expands.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+use syn::{
+    Attribute, Data, DeriveInput, Expr, ExprLit, Fields, GenericArgument, Lit, LitStr, Path,
+    PathArguments, Type,
+};
+
+use crate::check::{check_buckets, unbounded_type, without_generic_arguments, Errors};
+use crate::names::{closest, is_label_name, is_metric_name};
+
+/// Label names no typed metric may use: Prometheus' own, or set from the scrape target.
+const RESERVED_LABELS: [(&str, &str); 4] = [
+    ("le", "it holds a histogram's bucket bound"),
+    ("quantile", "it holds a summary's quantile"),
+    (
+        "job",
+        "Prometheus sets it from the scrape target and would rename this one `exported_job`",
+    ),
+    (
+        "instance",
+        "Prometheus sets it from the scrape target and would rename this one `exported_instance`",
+    ),
+];
+
+/// Names of this crate's own families: a typed metric cannot take them.
+const RESERVED_NAMES: [&str; 7] = [
+    "function_calls_total",
+    "function_call_duration_seconds",
+    "function_errors_total",
+    "function_calls_in_flight",
+    "build_info",
+    "service_health",
+    "metrics_push_failures_total",
+];
+
+fn runtime_path(krate: Option<Path>) -> Path {
+    krate.unwrap_or_else(|| syn::parse_quote!(::metrics_runtime))
+}
+
+/// `crate = "path"` as the attributes take it.
+fn crate_value(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<Path> {
+    let value: LitStr = meta.value()?.parse()?;
+    if !value.suffix().is_empty() {
+        return Err(syn::Error::new(
+            value.span(),
+            format!(
+                "`crate` takes a plain string literal; remove the suffix `{}`",
+                value.suffix()
+            ),
+        ));
+    }
+    let path: Path = value.parse()?;
+    without_generic_arguments(&path)?;
+    Ok(path)
+}
+
+fn unknown_option(
+    meta: &syn::meta::ParseNestedMeta<'_>,
+    attribute: &str,
+    expected: &[&str],
+) -> syn::Error {
+    let name = meta.path.get_ident().map_or_else(
+        || meta.path.to_token_stream().to_string(),
+        ToString::to_string,
+    );
+    let hint = closest(&name, expected)
+        .map(|close| format!(" (did you mean `{close}`?)"))
+        .unwrap_or_default();
+    let list = expected
+        .iter()
+        .map(|key| format!("`{key}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    meta.error(format!(
+        "unknown option `{name}` of `#[{attribute}]`{hint}: expected {list}"
+    ))
+}
+
+fn refuse_generics(input: &DeriveInput, derive: &str, errors: &mut Errors) {
+    if !input.generics.params.is_empty() {
+        errors.push_spanned(
+            &input.generics,
+            format!("`#[derive({derive})]` takes a struct without generic parameters: its metrics are declared once, for the whole program"),
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// #[derive(LabelSet)]
+
+/// One label of a label set.
+struct LabelField {
+    ident: syn::Ident,
+    name: String,
+    ty: Type,
+    /// `#[label(values = SET)]`: a value set registered at start-up.
+    values: Option<Path>,
+}
+
+pub(crate) fn label_set(input: DeriveInput) -> syn::Result<TokenStream> {
+    let mut errors = Errors::default();
+    refuse_generics(&input, "LabelSet", &mut errors);
+    let mut krate = None;
+    for attr in input.attrs.iter().filter(|a| a.path().is_ident("label")) {
+        let parsed = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("crate") {
+                krate = Some(crate_value(&meta)?);
+                Ok(())
+            } else {
+                Err(unknown_option(&meta, "label", &["crate"]))
+            }
+        });
+        if let Err(error) = parsed {
+            errors.add(error);
+        }
+    }
+    let fields = match &input.data {
+        Data::Struct(data) => match &data.fields {
+            Fields::Named(fields) => fields.named.iter().collect::<Vec<_>>(),
+            Fields::Unit => Vec::new(),
+            Fields::Unnamed(fields) => {
+                errors.push_spanned(fields, "`#[derive(LabelSet)]` needs named fields: each field's name is a label name");
+                Vec::new()
+            }
+        },
+        _ => {
+            return Err(syn::Error::new(
+                input.ident.span(),
+                "`#[derive(LabelSet)]` needs a struct whose fields are the labels; for one label's values, derive `LabelValue` on a fieldless enum",
+            ))
+        }
+    };
+    let mut labels: Vec<LabelField> = Vec::new();
+    for field in fields {
+        let Some(ident) = field.ident.clone() else {
+            continue;
+        };
+        let mut name = ident.to_string().trim_start_matches("r#").to_owned();
+        let mut name_span = ident.span();
+        let mut values = None;
+        for attr in field.attrs.iter().filter(|a| a.path().is_ident("label")) {
+            let parsed = attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("rename") {
+                    let value: LitStr = meta.value()?.parse()?;
+                    name = value.value();
+                    name_span = value.span();
+                    Ok(())
+                } else if meta.path.is_ident("values") {
+                    let expr: Expr = meta.value()?.parse()?;
+                    match expr {
+                        Expr::Path(path) if path.qself.is_none() => {
+                            values = Some(path.path);
+                            Ok(())
+                        }
+                        other => Err(syn::Error::new_spanned(
+                            other,
+                            "`values` takes the path of a `static` `ValueSet`: `#[label(values = AGENTS)]`",
+                        )),
+                    }
+                } else {
+                    Err(unknown_option(&meta, "label", &["rename", "values"]))
+                }
+            });
+            if let Err(error) = parsed {
+                errors.add(error);
+            }
+        }
+        if let Some(problem) = label_name_problem(&name) {
+            errors.push(name_span, format!("invalid label name `{name}`: {problem}"));
+        } else if labels.iter().any(|label| label.name == name) {
+            errors.push(
+                name_span,
+                format!("duplicate label `{name}`: each label is given once"),
+            );
+        }
+        let registered = type_ends_with(&field.ty, "RegisteredValue");
+        if values.is_some() && !registered {
+            errors.push_spanned(&field.ty, format!("label `{name}` takes its values from a `ValueSet`, so its type must be `metrics_runtime::RegisteredValue`"));
+        } else if values.is_none() && registered {
+            errors.push_spanned(&field.ty, format!("label `{name}` is a `RegisteredValue`: name its set with `#[label(values = SET)]`"));
+        } else if values.is_none() {
+            let unbounded = unbounded_type(&field.ty)
+                .or_else(|| is_str_reference(&field.ty).then_some("a `&str`"));
+            if let Some(kind) = unbounded {
+                errors.push_spanned(&field.ty, format!(
+                    "label `{name}` cannot take its value from `{}`, {kind}: its set of values is unbounded and every value would be a new time series; map it to a fieldless enum with `#[derive(LabelValue)]`, or for values known at start-up use a `RegisteredValue` with `#[label(values = SET)]`",
+                    field.ty.to_token_stream().to_string().replace("& ", "&")
+                ));
+            }
+        }
+        labels.push(LabelField {
+            ident,
+            name,
+            ty: field.ty.clone(),
+            values,
+        });
+    }
+    errors.finish(())?;
+
+    let krate = runtime_path(krate);
+    let ident = &input.ident;
+    let names = labels.iter().map(|label| &label.name);
+    let lists = labels.iter().map(|label| match &label.values {
+        Some(set) => quote_spanned!(set.span()=> #krate::LabelValues::Registered(&#set)),
+        None => {
+            let ty = &label.ty;
+            quote_spanned!(ty.span()=> #krate::__private::fixed_values::<#ty>())
+        }
+    });
+    let digits = labels.iter().map(|label| {
+        let field = &label.ident;
+        match &label.values {
+            Some(set) => quote! {
+                index = index * (#set.capacity() + 1) + self.#field.index_in(&#set);
+            },
+            None => {
+                let ty = &label.ty;
+                let digit = quote_spanned!(ty.span()=> #krate::__private::fixed_index::<#ty>(&self.#field));
+                quote! {
+                    index = index
+                        * <#ty as #krate::__private::LabelValue>::label_values().map_or(1, <[&'static str]>::len)
+                        + #digit;
+                }
+            }
+        }
+    });
+    Ok(quote! {
+        #[automatically_derived]
+        impl #krate::LabelSet for #ident {
+            const NAMES: &'static [&'static str] = &[#(#names),*];
+
+            fn value_lists() -> ::std::vec::Vec<#krate::LabelValues> {
+                ::std::vec![#(#lists),*]
+            }
+
+            #[inline]
+            #[allow(unused_mut)]
+            fn index(&self) -> usize {
+                let mut index = 0usize;
+                #(#digits)*
+                index
+            }
+        }
+    })
+}
+
+fn label_name_problem(name: &str) -> Option<String> {
+    if !is_label_name(name) {
+        return Some("a label name must match `[a-zA-Z_][a-zA-Z0-9_]*`".into());
+    }
+    if name.starts_with("__") {
+        return Some("names starting with `__` are reserved for Prometheus' internal use".into());
+    }
+    RESERVED_LABELS
+        .iter()
+        .find(|(reserved, _)| *reserved == name)
+        .map(|(_, why)| format!("`{name}` is reserved: {why}; pick another name"))
+}
+
+fn type_ends_with(ty: &Type, name: &str) -> bool {
+    matches!(ty, Type::Path(path) if path.qself.is_none() && path.path.segments.last().is_some_and(|s| s.ident == name))
+}
+
+fn is_str_reference(ty: &Type) -> bool {
+    matches!(ty, Type::Reference(reference) if type_ends_with(&reference.elem, "str"))
+}
+
+// ---------------------------------------------------------------------------------------
+// #[derive(Metrics)]
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum MetricKind {
+    Counter,
+    Gauge,
+    Histogram,
+    CallbackGauge,
+}
+
+impl MetricKind {
+    fn from_type(ty: &Type) -> Option<(Self, Option<Type>)> {
+        let Type::Path(path) = ty else { return None };
+        if path.qself.is_some() {
+            return None;
+        }
+        let last = path.path.segments.last()?;
+        let kind = match last.ident.to_string().as_str() {
+            "Counter" => Self::Counter,
+            "Gauge" => Self::Gauge,
+            "Histogram" => Self::Histogram,
+            "CallbackGauge" => Self::CallbackGauge,
+            _ => return None,
+        };
+        let labels = match &last.arguments {
+            PathArguments::None => None,
+            PathArguments::AngleBracketed(args) if args.args.len() == 1 => match &args.args[0] {
+                GenericArgument::Type(ty) => Some(ty.clone()),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        Some((kind, labels))
+    }
+
+    fn variant(self) -> TokenStream {
+        match self {
+            Self::Counter => quote!(Counter),
+            Self::Gauge => quote!(Gauge),
+            Self::Histogram => quote!(Histogram),
+            Self::CallbackGauge => quote!(CallbackGauge),
+        }
+    }
+}
+
+/// One metric of a group, checked.
+struct MetricField {
+    ident: syn::Ident,
+    ty: Type,
+    kind: MetricKind,
+    labels: Option<Type>,
+    name: String,
+    help: String,
+    buckets: Vec<f64>,
+    span: Span,
+}
+
+/// The default histogram bounds, in seconds, as the runtime's `DEFAULT_BUCKETS`.
+const DEFAULT_BUCKETS: [f64; 11] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+pub(crate) fn metrics(input: DeriveInput) -> syn::Result<TokenStream> {
+    let mut errors = Errors::default();
+    refuse_generics(&input, "Metrics", &mut errors);
+    let mut krate = None;
+    let mut prefix = String::new();
+    for attr in input.attrs.iter().filter(|a| a.path().is_ident("metrics")) {
+        let parsed = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("crate") {
+                krate = Some(crate_value(&meta)?);
+            } else if meta.path.is_ident("prefix") {
+                let value: LitStr = meta.value()?.parse()?;
+                let text = value.value();
+                let bare = text.trim_end_matches('_');
+                if bare.is_empty() || !is_metric_name(bare) || bare.contains(':') || bare.starts_with("__") {
+                    return Err(syn::Error::new(value.span(), format!("invalid metric prefix `{text}`: it must match `[a-zA-Z_][a-zA-Z0-9_]*` and not start with `__`")));
+                }
+                prefix = format!("{bare}_");
+            } else {
+                return Err(unknown_option(&meta, "metrics", &["prefix", "crate"]));
+            }
+            Ok(())
+        });
+        if let Err(error) = parsed {
+            errors.add(error);
+        }
+    }
+    let fields = match &input.data {
+        Data::Struct(data) => match &data.fields {
+            Fields::Named(fields) => fields.named.iter().collect::<Vec<_>>(),
+            other => {
+                return Err(syn::Error::new(other.span().join(input.ident.span()).unwrap_or(input.ident.span()), "`#[derive(Metrics)]` needs a struct with named fields: each field is a metric, named after it"));
+            }
+        },
+        _ => {
+            return Err(syn::Error::new(
+                input.ident.span(),
+                "`#[derive(Metrics)]` needs a struct with named fields: each field is a metric, named after it",
+            ))
+        }
+    };
+    let mut metrics: Vec<MetricField> = Vec::new();
+    for field in fields {
+        let Some(ident) = field.ident.clone() else {
+            continue;
+        };
+        if let Some(metric) = metric_field(&prefix, ident, field, &mut errors) {
+            if let Some(first) = metrics.iter().find(|m| m.name == metric.name) {
+                let mut error = syn::Error::new(
+                    metric.span,
+                    format!("metric `{}` is declared twice in this group", metric.name),
+                );
+                error.combine(syn::Error::new(
+                    first.span,
+                    format!("`{}` first declared here", first.name),
+                ));
+                errors.add(error);
+            }
+            metrics.push(metric);
+        }
+    }
+    errors.finish(())?;
+    Ok(expand_metrics(&input, &runtime_path(krate), &metrics))
+}
+
+fn metric_field(
+    prefix: &str,
+    ident: syn::Ident,
+    field: &syn::Field,
+    errors: &mut Errors,
+) -> Option<MetricField> {
+    let field_name = ident.to_string().trim_start_matches("r#").to_owned();
+    let Some((kind, labels)) = MetricKind::from_type(&field.ty) else {
+        errors.push_spanned(&field.ty, format!("field `{field_name}` of a `#[derive(Metrics)]` struct must be a metric: `Counter<L>`, `Gauge<L>`, `Histogram<L>` or `CallbackGauge<L>`, with `L` a `#[derive(LabelSet)]` struct (or nothing, for no labels)"));
+        return None;
+    };
+    let mut name_override: Option<LitStr> = None;
+    let mut buckets: Option<(Vec<f64>, Span)> = None;
+    let mut valid = true;
+    for attr in field.attrs.iter().filter(|a| a.path().is_ident("metric")) {
+        let parsed = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("name") {
+                name_override = Some(meta.value()?.parse()?);
+            } else if meta.path.is_ident("buckets") {
+                let expr: Expr = meta.value()?.parse()?;
+                let span = expr.span();
+                if kind != MetricKind::Histogram {
+                    return Err(syn::Error::new(
+                        span,
+                        format!("`buckets` is for histograms; `{field_name}` is not one"),
+                    ));
+                }
+                let mut bucket_errors = Errors::default();
+                match check_buckets(&expr, &mut bucket_errors) {
+                    Some(bounds) => buckets = Some((bounds, span)),
+                    None => return bucket_errors.finish(()),
+                }
+            } else {
+                return Err(unknown_option(&meta, "metric", &["name", "buckets"]));
+            }
+            Ok(())
+        });
+        if let Err(error) = parsed {
+            errors.add(error);
+            valid = false;
+        }
+    }
+    let (name, name_span) = match &name_override {
+        Some(lit) => (lit.value(), lit.span()),
+        None => (format!("{prefix}{field_name}"), ident.span()),
+    };
+    if let Some(problem) = metric_name_problem(&name, kind, buckets.is_some()) {
+        errors.push(
+            name_span,
+            format!("invalid metric name `{name}`: {problem}"),
+        );
+        valid = false;
+    }
+    let help = doc_text(&field.attrs);
+    if help.is_empty() {
+        errors.push(ident.span(), format!("metric `{name}` needs a doc comment: it is the HELP text Prometheus and Grafana show, e.g. `/// Cache lookups, by cache and result.`"));
+        valid = false;
+    }
+    if let Some(labels) = &labels {
+        if let Some(kind) =
+            unbounded_type(labels).or_else(|| is_str_reference(labels).then_some("a `&str`"))
+        {
+            errors.push_spanned(labels, format!("`{}` is {kind}, not a label set: its set of values is unbounded and every value would be a new time series; declare the labels as a `#[derive(LabelSet)]` struct of fieldless enums", labels.to_token_stream()));
+            valid = false;
+        }
+    }
+    valid.then(|| MetricField {
+        span: ident.span(),
+        ident,
+        ty: field.ty.clone(),
+        kind,
+        labels,
+        name,
+        help,
+        buckets: match kind {
+            MetricKind::Histogram => buckets.map_or_else(|| DEFAULT_BUCKETS.to_vec(), |(b, _)| b),
+            _ => Vec::new(),
+        },
+    })
+}
+
+fn metric_name_problem(name: &str, kind: MetricKind, has_buckets: bool) -> Option<String> {
+    if name.is_empty() || !is_metric_name(name) {
+        return Some("a metric name must match `[a-zA-Z_:][a-zA-Z0-9_:]*`".into());
+    }
+    if name.contains(':') {
+        return Some("colons are reserved for recording rules, use `_`".into());
+    }
+    if name.starts_with("__") {
+        return Some("names starting with `__` are reserved for Prometheus' internal use".into());
+    }
+    if RESERVED_NAMES.contains(&name) || name.starts_with("metrics_runtime_") {
+        return Some(
+            "metrics-runtime writes a family of that name itself; pick another name".into(),
+        );
+    }
+    for (unit, base) in [
+        ("_milliseconds", "_seconds"),
+        ("_ms", "_seconds"),
+        ("_microseconds", "_seconds"),
+        ("_minutes", "_seconds"),
+        ("_hours", "_seconds"),
+        ("_kilobytes", "_bytes"),
+        ("_megabytes", "_bytes"),
+        ("_percent", "_ratio (from 0 to 1)"),
+    ] {
+        if name.ends_with(unit) || name.contains(&format!("{unit}_")) {
+            return Some(format!("Prometheus names use base units: `{unit}` should be `{base}`, with values converted"));
+        }
+    }
+    match kind {
+        MetricKind::Counter if !name.ends_with("_total") => Some(format!(
+            "a counter's name ends in `_total`: `{name}_total`"
+        )),
+        MetricKind::Gauge | MetricKind::CallbackGauge if name.ends_with("_total") => Some(
+            "`_total` is for counters; a gauge's name says what it measures now, e.g. `active_agents`".into(),
+        ),
+        MetricKind::Histogram => {
+            if let Some(suffix) = ["_total", "_bucket", "_sum", "_count"].into_iter().find(|s| name.ends_with(s)) {
+                return Some(format!("a histogram's name must not end in `{suffix}`: Prometheus adds `_bucket`, `_sum` and `_count` itself"));
+            }
+            let timed = ["duration", "latency", "_time", "elapsed", "wait"].iter().any(|w| name.contains(w));
+            if timed && !name.ends_with("_seconds") {
+                return Some(format!("a histogram of durations is in seconds and says so: `{name}_seconds`"));
+            }
+            if !name.ends_with("_seconds") && !has_buckets {
+                return Some("the default buckets are for durations in seconds; give this histogram its own with `#[metric(buckets = [...])]`".into());
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+fn doc_text(attrs: &[Attribute]) -> String {
+    let lines: Vec<String> = attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("doc"))
+        .filter_map(|attr| match &attr.meta {
+            syn::Meta::NameValue(nv) => match &nv.value {
+                Expr::Lit(ExprLit {
+                    lit: Lit::Str(lit), ..
+                }) => Some(lit.value().trim().to_owned()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    lines
+        .iter()
+        .filter(|line| !line.is_empty())
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn expand_metrics(input: &DeriveInput, krate: &Path, metrics: &[MetricField]) -> TokenStream {
+    let ident = &input.ident;
+    let group = ident.to_string();
+    let fields = metrics.iter().map(|metric| {
+        let field = &metric.ident;
+        let ty = &metric.ty;
+        let name = &metric.name;
+        let help = &metric.help;
+        let kind = metric.kind.variant();
+        let labels = metric
+            .labels
+            .clone()
+            .unwrap_or_else(|| syn::parse_quote!(()));
+        let buckets = &metric.buckets;
+        let declared_by = format!("{group}::{field}");
+        let line = quote_spanned!(metric.span=> ::core::line!());
+        quote! {
+            #field: <#ty>::from_family({
+                static FAMILY: #krate::__private::Family =
+                    #krate::__private::Family::new(#krate::__private::FamilyInfo {
+                        name: #name,
+                        help: #help,
+                        kind: #krate::__private::TypedKind::#kind,
+                        label_names: <#labels as #krate::LabelSet>::NAMES,
+                        label_values: <#labels as #krate::LabelSet>::value_lists,
+                        buckets: &[#(#buckets),*],
+                        declared_by: #declared_by,
+                        file: ::core::file!(),
+                        line: #line,
+                    });
+                #krate::__private::inventory::submit! {
+                    #krate::__private::FamilyRef(&FAMILY)
+                }
+                &FAMILY
+            })
+        }
+    });
+    let vis = &input.vis;
+    quote! {
+        #[automatically_derived]
+        impl #ident {
+            /// The group's metrics. Every value made by `new` records into the same series:
+            /// keep one in a `static`.
+            #[allow(dead_code)]
+            #vis const fn new() -> Self {
+                Self { #(#fields),* }
+            }
+        }
+
+        #[automatically_derived]
+        impl ::core::default::Default for #ident {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+    }
+}

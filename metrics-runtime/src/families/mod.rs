@@ -1,0 +1,512 @@
+//! Typed metric families: groups of counters, gauges and histograms declared once as a struct
+//! with `#[derive(Metrics)]`, labelled by `#[derive(LabelSet)]` structs.
+//!
+//! Every field of such a struct is a [`Family`] static that the derive submits to `inventory`,
+//! so the exporter knows every family at install: it checks their names against each other
+//! and against the attributes' families, exports every label combination at zero, and lists
+//! them in `/catalog`. A family's series are one block of consecutive storage words, indexed
+//! by the label set's dense index: recording is an index computation and one add.
+
+mod callbacks;
+mod kinds;
+mod labels;
+
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+pub use kinds::{
+    CallbackGauge, Counter, CounterSeries, Gauge, GaugeGuard, GaugeSeries, Histogram,
+    HistogramSeries, HistogramTimer,
+};
+pub use labels::{
+    fixed_index, fixed_values, FixedLabelValue, LabelSet, LabelValues, RegisteredValue, ValueSet,
+    MAX_SET_CAPACITY, OTHER,
+};
+
+use crate::registry::{
+    escape_help, write_labels, write_sample, Float, Kind, RenderOptions, SeriesValue, Value,
+};
+use crate::storage::{block, HistogramSnapshot, Totals};
+
+/// Most series one typed family may have (the product of its labels' value counts).
+pub const MAX_FAMILY_SERIES: usize = 65_536;
+
+/// Self-metric: callbacks of [`CallbackGauge`]s that gave no value.
+pub(crate) const CALLBACK_FAILURES: &str = "metrics_runtime_callback_failures_total";
+/// Self-metric: values looked up outside their [`ValueSet`].
+pub(crate) const SET_OVERFLOW: &str = "metrics_runtime_label_values_overflow_total";
+
+/// What kind of metric a typed family is.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TypedKind {
+    Counter,
+    Gauge,
+    Histogram,
+    CallbackGauge,
+}
+
+impl TypedKind {
+    fn kind(self) -> Kind {
+        match self {
+            Self::Counter => Kind::Counter,
+            Self::Gauge | Self::CallbackGauge => Kind::Gauge,
+            Self::Histogram => Kind::Histogram,
+        }
+    }
+}
+
+/// A typed family as the derive declares it.
+#[doc(hidden)]
+pub struct FamilyInfo {
+    /// The metric name, with the group's prefix, without the exporter's.
+    pub name: &'static str,
+    /// The HELP text, from the field's doc comment.
+    pub help: &'static str,
+    pub kind: TypedKind,
+    pub label_names: &'static [&'static str],
+    pub label_values: fn() -> Vec<LabelValues>,
+    /// Histogram bounds; empty for other kinds.
+    pub buckets: &'static [f64],
+    /// `Group::field`, for messages.
+    pub declared_by: &'static str,
+    pub file: &'static str,
+    pub line: u32,
+}
+
+/// One typed family: its declaration and, from its first update or scrape, its storage.
+#[doc(hidden)]
+pub struct Family {
+    info: FamilyInfo,
+    block: OnceLock<Option<Block>>,
+}
+
+/// Submitted to `inventory` by the derive, one per field.
+#[doc(hidden)]
+pub struct FamilyRef(pub &'static Family);
+
+inventory::collect!(FamilyRef);
+
+/// The storage of one family: `series` series, one after the other from word `first`.
+pub(crate) struct Block {
+    first: usize,
+    /// Words per series: 1, or the histogram's bounds plus `+Inf` and the sum.
+    stride: usize,
+    series: usize,
+    lists: Vec<LabelValues>,
+    /// Gauges: per series, the part of the value that is not a sum of whole increments.
+    fractions: Box<[AtomicU64]>,
+    /// Callback gauges: per series, its callback.
+    callbacks: Mutex<Vec<Option<Arc<callbacks::Callback>>>>,
+}
+
+impl Family {
+    #[doc(hidden)]
+    pub const fn new(info: FamilyInfo) -> Self {
+        Self {
+            info,
+            block: OnceLock::new(),
+        }
+    }
+
+    /// The family's storage, made on first use; `None` when its labels allow more than
+    /// [`MAX_FAMILY_SERIES`] combinations (install reports it).
+    #[inline]
+    fn block(&'static self) -> Option<&'static Block> {
+        self.block.get_or_init(|| self.allocate()).as_ref()
+    }
+
+    #[cold]
+    fn allocate(&self) -> Option<Block> {
+        let lists = (self.info.label_values)();
+        let series = series_count(&lists)?;
+        let (first, stride) = match self.info.kind {
+            TypedKind::Histogram => {
+                let bounds = self.info.buckets.len();
+                (block::allocate_histograms(bounds, series), bounds + 2)
+            }
+            TypedKind::Counter | TypedKind::Gauge => (block::allocate(series), 1),
+            TypedKind::CallbackGauge => (0, 0),
+        };
+        let fractions = match self.info.kind {
+            TypedKind::Gauge => (0..series).map(|_| AtomicU64::new(0)).collect(),
+            _ => Box::default(),
+        };
+        let callbacks = match self.info.kind {
+            TypedKind::CallbackGauge => vec![None; series],
+            _ => Vec::new(),
+        };
+        Some(Block {
+            first,
+            stride,
+            series,
+            lists,
+            fractions,
+            callbacks: Mutex::new(callbacks),
+        })
+    }
+
+    /// The first word of series `index`, `None` when it does not exist.
+    #[inline]
+    fn series_word(&'static self, index: usize) -> Option<usize> {
+        let block = self.block()?;
+        (index < block.series).then(|| block.first + index * block.stride)
+    }
+
+    fn location(&self) -> String {
+        format!(
+            "{} ({}:{})",
+            self.info.declared_by, self.info.file, self.info.line
+        )
+    }
+}
+
+/// The product of the labels' value counts, `None` past [`MAX_FAMILY_SERIES`].
+fn series_count(lists: &[LabelValues]) -> Option<usize> {
+    lists
+        .iter()
+        .try_fold(1usize, |count, list| count.checked_mul(list.len()))
+        .filter(|count| *count <= MAX_FAMILY_SERIES)
+}
+
+impl Block {
+    fn add_gauge(&self, index: usize, delta: f64) {
+        // Exactly representable whole numbers go to the shards, the rest to the shared word.
+        if delta.fract() == 0.0 && delta.abs() < (1u64 << 53) as f64 {
+            block::add(self.first + index, delta as i64 as u64);
+        } else {
+            let word = &self.fractions[index];
+            let mut current = word.load(Ordering::Relaxed);
+            loop {
+                let next = (f64::from_bits(current) + delta).to_bits();
+                match word.compare_exchange_weak(
+                    current,
+                    next,
+                    Ordering::Relaxed,
+                    Ordering::Relaxed,
+                ) {
+                    Ok(_) => return,
+                    Err(actual) => current = actual,
+                }
+            }
+        }
+    }
+
+    fn set_gauge(&self, index: usize, value: f64) {
+        let whole = block::total(self.first + index, None) as i64 as f64;
+        self.fractions[index].store((value - whole).to_bits(), Ordering::Relaxed);
+    }
+
+    fn gauge(&self, index: usize, totals: Option<&Totals>) -> f64 {
+        let whole = block::total(self.first + index, totals) as i64 as f64;
+        whole + f64::from_bits(self.fractions[index].load(Ordering::Relaxed))
+    }
+
+    fn set_callback(&self, index: usize, callback: Arc<callbacks::CallbackFn>) {
+        if let Some(slot) = self
+            .callbacks
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_mut(index)
+        {
+            *slot = Some(Arc::new(callbacks::Callback::new(callback)));
+        }
+    }
+
+    /// The label values of series `index`, `None` for a slot of a value set not registered.
+    fn labels_of(
+        &self,
+        names: &[&'static str],
+        index: usize,
+    ) -> Option<Vec<(&'static str, &'static str)>> {
+        let mut rest = index;
+        let mut values = vec![("", ""); self.lists.len()];
+        for (position, list) in self.lists.iter().enumerate().rev() {
+            let len = list.len();
+            values[position] = (names[position], list.value(rest % len)?);
+            rest /= len;
+        }
+        Some(values)
+    }
+}
+
+/// Every typed family linked into the program, sorted by name.
+pub(crate) fn all() -> Vec<&'static Family> {
+    let mut families: Vec<&'static Family> = inventory::iter::<FamilyRef>
+        .into_iter()
+        .map(|f| f.0)
+        .collect();
+    families.sort_by_key(|family| family.info.name);
+    families
+}
+
+/// The kind of the typed family named `name` (without the exporter's prefix), if any.
+pub(crate) fn kind_of(name: &str) -> Option<Kind> {
+    inventory::iter::<FamilyRef>
+        .into_iter()
+        .find(|family| family.0.info.name == name)
+        .map(|family| family.0.info.kind.kind())
+        .or_else(|| {
+            [CALLBACK_FAILURES, SET_OVERFLOW]
+                .contains(&name)
+                .then_some(Kind::Counter)
+        })
+}
+
+/// A typed family that cannot be exported as declared: declared twice, or under a name of
+/// this crate's own families, or with too many label combinations.
+pub(crate) fn check(taken_by: impl Fn(&str) -> Option<String>) -> Result<(), crate::Error> {
+    let families = all();
+    for pair in families.windows(2) {
+        if pair[0].info.name == pair[1].info.name {
+            return Err(crate::Error::Conflict(crate::SchemaConflict {
+                family: pair[0].info.name.to_owned(),
+                first: pair[0].location(),
+                second: pair[1].location(),
+                detail: "a typed family is declared once; share one `#[derive(Metrics)]` group"
+                    .into(),
+            }));
+        }
+    }
+    for family in &families {
+        let name = family.info.name;
+        let samples = match family.info.kind {
+            TypedKind::Histogram => vec![
+                name.to_owned(),
+                format!("{name}_bucket"),
+                format!("{name}_sum"),
+                format!("{name}_count"),
+            ],
+            _ => vec![name.to_owned()],
+        };
+        if let Some(other) = samples.iter().find_map(|sample| taken_by(sample)) {
+            return Err(crate::Error::Conflict(crate::SchemaConflict {
+                family: name.to_owned(),
+                first: other,
+                second: family.location(),
+                detail: "the name is a family of an instrumented function or of this crate; rename the typed metric".into(),
+            }));
+        }
+        if series_count(&(family.info.label_values)()).is_none() {
+            return Err(crate::Error::TooManySeries {
+                family: name.to_owned(),
+                declared_by: family.location(),
+                limit: MAX_FAMILY_SERIES,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Writes every typed family, every label combination included, in the text format.
+pub(crate) fn render(out: &mut String, options: &RenderOptions, totals: &Totals) {
+    let families = all();
+    let computed = callbacks::evaluate(&families);
+    let mut block_text = String::new();
+    let mut les: Vec<String> = Vec::new();
+    for family in &families {
+        let Some(block) = family.block() else {
+            continue;
+        };
+        let info = &family.info;
+        let name = format!("{}{}", options.prefix, info.name);
+        let _ = writeln!(out, "# HELP {name} {}", escape_help(info.help));
+        let _ = writeln!(out, "# TYPE {name} {}", info.kind.kind().as_str());
+        if info.kind == TypedKind::Histogram {
+            les = info.buckets.iter().map(|b| Float(*b).to_string()).collect();
+        }
+        for index in 0..block.series {
+            let Some(labels) = block.labels_of(info.label_names, index) else {
+                continue;
+            };
+            block_text.clear();
+            let globals = options
+                .global_labels
+                .iter()
+                .filter(|(global, _)| !labels.iter().any(|(own, _)| own == global))
+                .map(|(k, v)| (k.as_str(), v.as_str()));
+            write_labels(&mut block_text, globals.chain(labels.iter().copied()));
+            let labels = block_text.as_str();
+            match info.kind {
+                TypedKind::Counter => {
+                    let value = block::total(block.first + index, Some(totals));
+                    write_sample(out, &name, "", labels, None, value);
+                }
+                TypedKind::Gauge => {
+                    let value = block.gauge(index, Some(totals));
+                    write_sample(out, &name, "", labels, None, Float(value));
+                }
+                TypedKind::CallbackGauge => {
+                    if let Some(value) = computed.value(family, index) {
+                        write_sample(out, &name, "", labels, None, Float(value));
+                    }
+                }
+                TypedKind::Histogram => {
+                    let first = block.first + index * block.stride;
+                    let (counts, sum) = block::histogram(first, info.buckets.len(), Some(totals));
+                    let mut running = 0u64;
+                    for (le, count) in les.iter().zip(&counts) {
+                        running = running.wrapping_add(*count);
+                        write_sample(out, &name, "_bucket", labels, Some(le), running);
+                    }
+                    let count = running.wrapping_add(counts.last().copied().unwrap_or(0));
+                    write_sample(out, &name, "_bucket", labels, Some("+Inf"), count);
+                    write_sample(out, &name, "_sum", labels, None, Float(sum));
+                    write_sample(out, &name, "_count", labels, None, count);
+                }
+            }
+        }
+    }
+    render_self_metrics(out, options, &families, &computed);
+}
+
+fn render_self_metrics(
+    out: &mut String,
+    options: &RenderOptions,
+    families: &[&'static Family],
+    computed: &callbacks::Computed,
+) {
+    let with_callbacks: Vec<_> = families
+        .iter()
+        .filter(|family| family.info.kind == TypedKind::CallbackGauge)
+        .collect();
+    if !with_callbacks.is_empty() {
+        let name = format!("{}{CALLBACK_FAILURES}", options.prefix);
+        let _ = writeln!(out, "# HELP {name} Callbacks of gauges computed at scrape time that gave no value, by family and reason: timeout (over 250 ms), panic, not_finite.");
+        let _ = writeln!(out, "# TYPE {name} counter");
+        for family in with_callbacks {
+            for (reason, count) in computed.failures(family) {
+                let mut labels = String::new();
+                write_labels(
+                    &mut labels,
+                    [("family", family.info.name), ("reason", reason)].into_iter(),
+                );
+                write_sample(out, &name, "", &labels, None, count);
+            }
+        }
+    }
+    let overflows = ValueSet::overflows();
+    if !overflows.is_empty() {
+        let name = format!("{}{SET_OVERFLOW}", options.prefix);
+        let _ = writeln!(out, "# HELP {name} Label values looked up outside their registered value set, recorded as `other`.");
+        let _ = writeln!(out, "# TYPE {name} counter");
+        for (set, count) in overflows {
+            let mut labels = String::new();
+            write_labels(&mut labels, [("set", set)].into_iter());
+            write_sample(out, &name, "", &labels, None, count);
+        }
+    }
+}
+
+/// Every series of the typed families with its value, for the testing helpers.
+pub(crate) fn values() -> Vec<SeriesValue> {
+    let mut values = Vec::new();
+    for family in all() {
+        let Some(block) = family.block() else {
+            continue;
+        };
+        let info = &family.info;
+        for index in 0..block.series {
+            let Some(labels) = block.labels_of(info.label_names, index) else {
+                continue;
+            };
+            let value = match info.kind {
+                TypedKind::Counter => {
+                    Value::Counter(block::total(block.first + index, None) as f64)
+                }
+                TypedKind::Gauge => Value::Gauge(block.gauge(index, None)),
+                TypedKind::CallbackGauge => continue,
+                TypedKind::Histogram => {
+                    let first = block.first + index * block.stride;
+                    let (counts, sum) = block::histogram(first, info.buckets.len(), None);
+                    let mut running = 0u64;
+                    let cumulative = counts
+                        .iter()
+                        .map(|count| {
+                            running = running.wrapping_add(*count);
+                            running
+                        })
+                        .collect();
+                    Value::Histogram(HistogramSnapshot {
+                        bounds: Arc::from(info.buckets),
+                        cumulative,
+                        sum,
+                    })
+                }
+            };
+            values.push(SeriesValue {
+                name: info.name.to_owned(),
+                labels: labels
+                    .into_iter()
+                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                    .collect(),
+                value,
+            });
+        }
+    }
+    values
+}
+
+/// One typed metric family, as `/catalog` lists it.
+///
+/// ```
+/// use metrics_runtime::{Counter, Metrics};
+///
+/// #[derive(Metrics)]
+/// #[metrics(prefix = "shop")]
+/// struct Shop {
+///     /// Orders placed.
+///     orders_total: Counter,
+/// }
+///
+/// let entry = metrics_runtime::metric_families().into_iter().find(|e| e.name == "shop_orders_total").unwrap();
+/// assert_eq!((entry.kind, entry.help), ("counter", "Orders placed."));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct FamilyEntry {
+    /// The metric name, without the exporter's prefix.
+    pub name: &'static str,
+    /// `counter`, `gauge` or `histogram`.
+    pub kind: &'static str,
+    /// The HELP text.
+    pub help: &'static str,
+    /// Each label's name and values (`other` last for a value set).
+    pub labels: Vec<(&'static str, Vec<&'static str>)>,
+    /// Histogram bounds.
+    pub buckets: Vec<f64>,
+    /// The struct and field that declare it, with its place.
+    pub declared_by: String,
+}
+
+/// Every typed metric family of the program, sorted by name.
+pub fn metric_families() -> Vec<FamilyEntry> {
+    all()
+        .into_iter()
+        .map(|family| {
+            let info = &family.info;
+            let lists = (info.label_values)();
+            FamilyEntry {
+                name: info.name,
+                kind: info.kind.kind().as_str(),
+                help: info.help,
+                labels: info
+                    .label_names
+                    .iter()
+                    .zip(&lists)
+                    .map(|(name, list)| {
+                        let values = match list {
+                            LabelValues::Fixed(values) => values.to_vec(),
+                            LabelValues::Registered(set) => {
+                                set.values().iter().copied().chain([OTHER]).collect()
+                            }
+                        };
+                        (*name, values)
+                    })
+                    .collect(),
+                buckets: info.buckets.to_vec(),
+                declared_by: family.location(),
+            }
+        })
+        .collect()
+}
