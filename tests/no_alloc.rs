@@ -4,7 +4,9 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use metrics_runtime::{monitored, tool_call, ErrorLabel, LabelValue};
+use metrics_runtime::{
+    monitored, tool_call, Counter, ErrorLabel, Gauge, Histogram, LabelSet, LabelValue, Metrics,
+};
 
 /// Counts the allocations of the current thread.
 struct CountingAllocator;
@@ -84,6 +86,52 @@ async fn tool(x: u64) -> Result<u64, std::io::Error> {
     }
 }
 
+#[derive(Clone, Copy, LabelValue)]
+enum Outcome {
+    Hit,
+    Miss,
+}
+
+#[derive(Clone, Copy, LabelSet)]
+struct Lookup {
+    tier: Tier,
+    outcome: Outcome,
+}
+
+#[derive(Metrics)]
+struct Typed {
+    /// Lookups by tier and outcome.
+    lookups_total: Counter<Lookup>,
+    /// Operations running now.
+    running_operations: Gauge<Lookup>,
+    /// Lookup latency.
+    lookup_duration_seconds: Histogram<Lookup>,
+}
+
+static TYPED: Typed = Typed::new();
+
+fn typed_updates(i: u64) {
+    let lookup = Lookup {
+        tier: if i.is_multiple_of(2) {
+            Tier::Free
+        } else {
+            Tier::Paid
+        },
+        outcome: if i.is_multiple_of(3) {
+            Outcome::Hit
+        } else {
+            Outcome::Miss
+        },
+    };
+    TYPED.lookups_total.with(lookup).increment();
+    let _running = TYPED.running_operations.with(lookup).track();
+    TYPED.running_operations.with(lookup).set(i as f64);
+    TYPED
+        .lookup_duration_seconds
+        .with(lookup)
+        .observe(0.001 * i as f64);
+}
+
 fn poll_ready<F: std::future::Future>(future: F) -> F::Output {
     let mut future = std::pin::pin!(future);
     let waker = std::task::Waker::noop();
@@ -107,6 +155,7 @@ fn every_path(i: u64) {
     let _ = std::hint::black_box(parse(if i.is_multiple_of(2) { "7" } else { "x" }));
     std::hint::black_box(poll_ready(async_call(i)));
     let _ = std::hint::black_box(poll_ready(tool(i)));
+    typed_updates(i);
 }
 
 #[test]

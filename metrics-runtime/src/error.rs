@@ -48,6 +48,10 @@ pub enum Error {
     /// Two instrumented functions declare one metric family differently.
     #[error("metric family `{}` is declared differently by {} and {}: {}; give both functions the same labels and buckets, or give one of them another `name = \"...\"`", .0.family, .0.first, .0.second, .0.detail)]
     Conflict(SchemaConflict),
+    /// A typed metric (of a `#[derive(Metrics)]` group) is declared twice, or takes the name of
+    /// a family of an instrumented function or of this crate.
+    #[error("metric `{}` is declared by {} and again by {}: {}", .0.family, .0.first, .0.second, .0.detail)]
+    TypedConflict(SchemaConflict),
     /// A typed metric family's labels allow more combinations than a family may export.
     #[error("typed metric `{family}`, declared by {declared_by}, has labels that allow more than {limit} combinations; drop a label or narrow its values")]
     TooManySeries {

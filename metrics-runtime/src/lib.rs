@@ -157,7 +157,7 @@ pub use metrics_macros::LabelSet;
 /// Names follow Prometheus' conventions or the build fails: counters end in `_total`, gauges
 /// do not, durations are `_seconds`, base units only. Every label combination is exported at
 /// zero from install, the families are listed in `/catalog`, and a name declared twice, or
-/// also by an instrumented function, is an install [`Error::Conflict`] naming both places.
+/// also by an instrumented function, is an install [`Error::TypedConflict`] naming both places.
 ///
 /// The derive adds `const fn new()`; keep the group in a `static`.
 ///

@@ -260,7 +260,7 @@ pub(crate) fn check(taken_by: impl Fn(&str) -> Option<String>) -> Result<(), cra
     let families = all();
     for pair in families.windows(2) {
         if pair[0].info.name == pair[1].info.name {
-            return Err(crate::Error::Conflict(crate::SchemaConflict {
+            return Err(crate::Error::TypedConflict(crate::SchemaConflict {
                 family: pair[0].info.name.to_owned(),
                 first: pair[0].location(),
                 second: pair[1].location(),
@@ -281,11 +281,11 @@ pub(crate) fn check(taken_by: impl Fn(&str) -> Option<String>) -> Result<(), cra
             _ => vec![name.to_owned()],
         };
         if let Some(other) = samples.iter().find_map(|sample| taken_by(sample)) {
-            return Err(crate::Error::Conflict(crate::SchemaConflict {
+            return Err(crate::Error::TypedConflict(crate::SchemaConflict {
                 family: name.to_owned(),
                 first: other,
                 second: family.location(),
-                detail: "the name is a family of an instrumented function or of this crate; rename the typed metric".into(),
+                detail: "one name is one family, and that one belongs to an instrumented function or to this crate; rename the typed metric with `#[metric(name = \"...\")]`".into(),
             }));
         }
         if series_count(&(family.info.label_values)()).is_none() {
