@@ -299,6 +299,102 @@ fn render(c: &mut Criterion, exporter: &Exporter) {
     group.finish();
 }
 
+#[derive(Clone, Copy, metrics_runtime::LabelValue)]
+#[allow(dead_code)] // the cases use one combination
+enum CacheType {
+    Llm,
+    Embeddings,
+    Tools,
+}
+
+#[derive(Clone, Copy, metrics_runtime::LabelValue)]
+#[allow(dead_code)] // the cases use one combination
+enum CacheResult {
+    Hit,
+    Miss,
+}
+
+#[derive(Clone, Copy, metrics_runtime::LabelSet)]
+struct CacheLookup {
+    cache_type: CacheType,
+    result: CacheResult,
+}
+
+#[derive(metrics_runtime::Metrics)]
+struct TypedBench {
+    /// Cache lookups by cache and result.
+    typed_lookups_total: metrics_runtime::Counter<CacheLookup>,
+    /// Batches.
+    typed_batches_total: metrics_runtime::Counter,
+}
+
+static TYPED: TypedBench = TypedBench::new();
+
+/// prometheus-client's labels for the same counter.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, prometheus_client::encoding::EncodeLabelSet)]
+struct ClientLookup {
+    cache_type: ClientCache,
+    result: ClientResult,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, prometheus_client::encoding::EncodeLabelValue)]
+#[allow(dead_code)] // the cases use one combination
+enum ClientCache {
+    Llm,
+    Embeddings,
+    Tools,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, prometheus_client::encoding::EncodeLabelValue)]
+#[allow(dead_code)] // the cases use one combination
+enum ClientResult {
+    Hit,
+    Miss,
+}
+
+/// One update of a counter with two enum labels, as each library makes it, the labels passed
+/// through `black_box` so that none is folded at compile time.
+fn typed(c: &mut Criterion) {
+    let mut group = c.benchmark_group("typed");
+    let lookup = CacheLookup {
+        cache_type: CacheType::Embeddings,
+        result: CacheResult::Miss,
+    };
+    group.bench_function("counter_two_labels", |b| {
+        b.iter(|| {
+            TYPED
+                .typed_lookups_total
+                .with(black_box(lookup))
+                .increment()
+        })
+    });
+    group.bench_function("counter_unlabelled", |b| {
+        b.iter(|| TYPED.typed_batches_total.increment())
+    });
+    group.bench_function("facade_counter_with_labels", |b| {
+        b.iter(|| {
+            counter!("facade_lookups_total", "cache_type" => black_box("embeddings"), "result" => black_box("miss"))
+                .increment(1)
+        })
+    });
+    let cached = counter!("cached_lookups_total", "cache_type" => "embeddings", "result" => "miss");
+    group.bench_function("cached_facade_handle", |b| {
+        b.iter(|| black_box(&cached).increment(1))
+    });
+    let family = prometheus_client::metrics::family::Family::<
+        ClientLookup,
+        prometheus_client::metrics::counter::Counter,
+    >::default();
+    let labels = ClientLookup {
+        cache_type: ClientCache::Embeddings,
+        result: ClientResult::Miss,
+    };
+    group.bench_function("prometheus_client_family", |b| {
+        b.iter(|| family.get_or_create(black_box(&labels)).inc())
+    });
+    group.finish();
+}
+
 fn all(c: &mut Criterion) {
     // 64 cores' worth of shards (32), so that the render case with every shard written reads
     // as many as a large host has; one thread still writes one shard.
@@ -310,6 +406,7 @@ fn all(c: &mut Criterion) {
         .expect("the recorder installs");
     per_call(c);
     contended(c);
+    typed(c);
     render(c, &exporter);
 }
 
