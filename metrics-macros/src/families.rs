@@ -200,10 +200,25 @@ pub(crate) fn label_set(input: DeriveInput) -> syn::Result<TokenStream> {
             values,
         });
     }
-    errors.finish(())?;
-
     let krate = runtime_path(krate);
     let ident = &input.ident;
+    if let Err(error) = errors.finish(()) {
+        // A stub next to the errors, so that uses of the set do not add "not implemented".
+        let errors = error.into_compile_error();
+        return Ok(quote! {
+            #errors
+            #[automatically_derived]
+            impl #krate::LabelSet for #ident {
+                const NAMES: &'static [&'static str] = &[];
+                fn value_lists() -> ::std::vec::Vec<#krate::LabelValues> {
+                    ::std::vec::Vec::new()
+                }
+                fn index(&self) -> usize {
+                    0
+                }
+            }
+        });
+    }
     let names = labels.iter().map(|label| &label.name);
     let lists = labels.iter().map(|label| match &label.values {
         Some(set) => quote_spanned!(set.span()=> #krate::LabelValues::Registered(&#set)),
@@ -374,11 +389,14 @@ pub(crate) fn metrics(input: DeriveInput) -> syn::Result<TokenStream> {
         }
     };
     let mut metrics: Vec<MetricField> = Vec::new();
+    let mut every_kind_known = true;
     for field in fields {
         let Some(ident) = field.ident.clone() else {
             continue;
         };
-        if let Some(metric) = metric_field(&prefix, ident, field, &mut errors) {
+        let metric = metric_field(&prefix, ident, field, &mut errors);
+        every_kind_known &= metric.is_some();
+        if let Some(metric) = metric {
             if let Some(first) = metrics.iter().find(|m| m.name == metric.name) {
                 let mut error = syn::Error::new(
                     metric.span,
@@ -393,8 +411,18 @@ pub(crate) fn metrics(input: DeriveInput) -> syn::Result<TokenStream> {
             metrics.push(metric);
         }
     }
-    errors.finish(())?;
-    Ok(expand_metrics(&input, &runtime_path(krate), &metrics))
+    let krate = runtime_path(krate);
+    match errors.finish(()) {
+        Ok(()) => Ok(expand_metrics(&input, &krate, &metrics)),
+        // With every field a metric, the group still gets its `new`, so that its uses add no
+        // errors of their own to the ones that matter.
+        Err(error) if every_kind_known => {
+            let errors = error.into_compile_error();
+            let expansion = expand_metrics(&input, &krate, &metrics);
+            Ok(quote!(#errors #expansion))
+        }
+        Err(error) => Err(error),
+    }
 }
 
 fn metric_field(
@@ -410,7 +438,6 @@ fn metric_field(
     };
     let mut name_override: Option<LitStr> = None;
     let mut buckets: Option<(Vec<f64>, Span)> = None;
-    let mut valid = true;
     for attr in field.attrs.iter().filter(|a| a.path().is_ident("metric")) {
         let parsed = attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("name") {
@@ -436,7 +463,6 @@ fn metric_field(
         });
         if let Err(error) = parsed {
             errors.add(error);
-            valid = false;
         }
     }
     let (name, name_span) = match &name_override {
@@ -448,22 +474,20 @@ fn metric_field(
             name_span,
             format!("invalid metric name `{name}`: {problem}"),
         );
-        valid = false;
     }
     let help = doc_text(&field.attrs);
     if help.is_empty() {
         errors.push(ident.span(), format!("metric `{name}` needs a doc comment: it is the HELP text Prometheus and Grafana show, e.g. `/// Cache lookups, by cache and result.`"));
-        valid = false;
     }
     if let Some(labels) = &labels {
         if let Some(kind) =
             unbounded_type(labels).or_else(|| is_str_reference(labels).then_some("a `&str`"))
         {
             errors.push_spanned(labels, format!("`{}` is {kind}, not a label set: its set of values is unbounded and every value would be a new time series; declare the labels as a `#[derive(LabelSet)]` struct of fieldless enums", labels.to_token_stream()));
-            valid = false;
         }
     }
-    valid.then(|| MetricField {
+    // Returned even when invalid: the expansion next to the errors needs every field.
+    Some(MetricField {
         span: ident.span(),
         ident,
         ty: field.ty.clone(),
