@@ -1631,6 +1631,15 @@ const FIELD_TYPES: &[&str] = &[
     "T",
     "&'a str",
     "Inner",
+    "Counter",
+    "Counter<Lookup>",
+    "Gauge<()>",
+    "Histogram<Lookup>",
+    "CallbackGauge",
+    "metrics_runtime::Counter<String>",
+    "RegisteredValue",
+    "Counter<A, B>",
+    "Gauge<'a>",
 ];
 
 /// `#[label(...)]`, `#[error_label(...)]`, or another attribute, with hostile content.
@@ -1643,6 +1652,8 @@ fn derive_attribute(rng: &mut Rng) -> TokenStream {
         "doc",
         "serde",
         "r#label",
+        "metrics",
+        "metric",
     ]);
     let mut inner = one(ident(name));
     match rng.below(100) {
@@ -1684,7 +1695,25 @@ fn derive_attribute(rng: &mut Rng) -> TokenStream {
                         };
                         metas.extend(one(Literal::string(&text)));
                     }
-                    50..=64 => metas.extend(lex("transparent")),
+                    50..=57 => metas.extend(lex("transparent")),
+                    58..=64 => metas.extend(lex(rng.pick(&[
+                        "values = AGENTS",
+                        "values = a::B",
+                        "values = 1",
+                        "values = \"x\"",
+                        "prefix = \"hub\"",
+                        "prefix = \"hub_\"",
+                        "prefix = \"\"",
+                        "prefix = \"__x\"",
+                        "name = \"x_total\"",
+                        "name = \"\"",
+                        "name = 1",
+                        "buckets = [0.1, 1.0]",
+                        "buckets = []",
+                        "buckets = [1.0, 0.1]",
+                        "buckets = [-1.0]",
+                        "buckets = x",
+                    ]))),
                     65..=79 => metas.extend(lex(rng.pick(&[
                         "rename",
                         "rename = 1",
@@ -1745,7 +1774,28 @@ fn fields(rng: &mut Rng, allow_unit: bool) -> TokenStream {
                 if i > 0 {
                     inner.extend(punct(","));
                 }
-                inner.extend(lex(&format!("field{i}: {}", rng.pick(FIELD_TYPES))));
+                if rng.percent(40) {
+                    inner.extend(lex("/// Help."));
+                }
+                if rng.percent(15) {
+                    inner.extend(derive_attribute(rng));
+                }
+                let name = match rng.below(10) {
+                    0..=4 => format!("field{i}"),
+                    _ => rng
+                        .pick(&[
+                            "lookups_total",
+                            "active_operations",
+                            "llm_call_duration_seconds",
+                            "payload_bytes",
+                            "le",
+                            "job",
+                            "r#type",
+                            "wait_ms",
+                        ])
+                        .to_owned(),
+                };
+                inner.extend(lex(&format!("{name}: {}", rng.pick(FIELD_TYPES))));
             }
             one(group(Delimiter::Brace, inner))
         }
@@ -2194,6 +2244,8 @@ fn fuzz_derive_inputs_never_panic() {
                 crate::derive::label_value as fn(syn::DeriveInput) -> syn::Result<TokenStream>,
             ),
             ("ErrorLabel", crate::derive::error_label),
+            ("LabelSet", crate::families::label_set),
+            ("Metrics", crate::families::metrics),
         ] {
             let input = input.clone();
             let result = quietly(|| -> Result<_, TokenStream> {
