@@ -156,6 +156,9 @@ fn typed_families_are_exported_from_install_and_count_exactly() {
         })
         .increment_by(2);
     METRICS.batches_total.increment();
+    // Another `metrics` user cannot write into a typed family.
+    metrics::counter!("typed_batches_total").increment(100);
+    metrics::gauge!("typed_llm_call_duration_seconds_count").set(3.0);
     let embeddings = Provider {
         name: CacheType::Embeddings,
     };
@@ -213,6 +216,19 @@ fn typed_families_are_exported_from_install_and_count_exactly() {
         1.0
     );
     assert_eq!(expect_value(&text, "typed_batches_total", &[]), 1.0);
+    assert_eq!(
+        text.matches("# TYPE typed_batches_total ").count(),
+        1,
+        "{text}"
+    );
+    assert_eq!(
+        expect_value(
+            &text,
+            "metrics_runtime_foreign_series_dropped_total",
+            &[("reason", "metrics_runtime_family")]
+        ),
+        2.0
+    );
     let provider = [("provider", "embeddings")];
     assert_eq!(
         expect_value(&text, "typed_active_operations", &provider),
