@@ -160,7 +160,7 @@ impl ValueSet {
     pub const fn new(name: &'static str, capacity: usize) -> Self {
         assert!(
             capacity > 0 && capacity <= MAX_SET_CAPACITY,
-            "a ValueSet holds 1 to 4096 values"
+            "a ValueSet holds 1 to 4096 values: give `ValueSet::new` a capacity in that range"
         );
         Self {
             name,

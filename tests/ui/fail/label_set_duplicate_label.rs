@@ -1,0 +1,18 @@
+// Two fields, one label name.
+#![allow(unused_imports, dead_code)]
+use metrics_runtime::{CallbackGauge, Counter, Gauge, Histogram, LabelSet, LabelValue, Metrics, RegisteredValue, ValueSet};
+
+#[derive(Clone, Copy, LabelValue)]
+enum Cache {
+    Llm,
+    Tools,
+}
+
+#[derive(Clone, Copy, LabelSet)]
+struct Labels {
+    cache: Cache,
+    #[label(rename = "cache")]
+    other: Cache,
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+// An integer label would create a series per value.
+#![allow(unused_imports, dead_code)]
+use metrics_runtime::{CallbackGauge, Counter, Gauge, Histogram, LabelSet, LabelValue, Metrics, RegisteredValue, ValueSet};
+
+#[derive(Clone, Copy, LabelSet)]
+struct Labels {
+    attempt: u64,
+}
+
+fn main() {}

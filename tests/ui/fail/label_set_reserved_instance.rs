@@ -1,0 +1,16 @@
+// Prometheus sets `instance` from the scrape target.
+#![allow(unused_imports, dead_code)]
+use metrics_runtime::{CallbackGauge, Counter, Gauge, Histogram, LabelSet, LabelValue, Metrics, RegisteredValue, ValueSet};
+
+#[derive(Clone, Copy, LabelValue)]
+enum Cache {
+    Llm,
+    Tools,
+}
+
+#[derive(Clone, Copy, LabelSet)]
+struct Labels {
+    instance: Cache,
+}
+
+fn main() {}

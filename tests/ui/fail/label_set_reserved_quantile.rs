@@ -1,0 +1,16 @@
+// `quantile` holds a summary's quantile.
+#![allow(unused_imports, dead_code)]
+use metrics_runtime::{CallbackGauge, Counter, Gauge, Histogram, LabelSet, LabelValue, Metrics, RegisteredValue, ValueSet};
+
+#[derive(Clone, Copy, LabelValue)]
+enum Cache {
+    Llm,
+    Tools,
+}
+
+#[derive(Clone, Copy, LabelSet)]
+struct Labels {
+    quantile: Cache,
+}
+
+fn main() {}

@@ -1,0 +1,17 @@
+// A typo in a `#[label]` option.
+#![allow(unused_imports, dead_code)]
+use metrics_runtime::{CallbackGauge, Counter, Gauge, Histogram, LabelSet, LabelValue, Metrics, RegisteredValue, ValueSet};
+
+#[derive(Clone, Copy, LabelValue)]
+enum Cache {
+    Llm,
+    Tools,
+}
+
+#[derive(Clone, Copy, LabelSet)]
+struct Labels {
+    #[label(renam = "kind")]
+    cache: Cache,
+}
+
+fn main() {}
