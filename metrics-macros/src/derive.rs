@@ -143,6 +143,18 @@ pub(crate) fn label_value(input: DeriveInput) -> syn::Result<TokenStream> {
     let name = &input.ident;
     let (impl_generics, type_generics, where_clause) = input.generics.split_for_impl();
     let all_values = values.iter().map(|(value, _)| value);
+    // Every variant is a label value exported at zero, so none is dead code, even in a
+    // program that never constructs it.
+    let variants = data.variants.iter().map(|variant| &variant.ident);
+    let uses = if input.generics.params.is_empty() {
+        quote! {
+            const _: () = {
+                #(let _ = #name::#variants;)*
+            };
+        }
+    } else {
+        TokenStream::new()
+    };
     Ok(quote! {
         #[automatically_derived]
         impl #impl_generics #krate::LabelValue for #name #type_generics #where_clause {
@@ -158,6 +170,7 @@ pub(crate) fn label_value(input: DeriveInput) -> syn::Result<TokenStream> {
         }
         #[automatically_derived]
         impl #impl_generics #krate::FixedLabelValue for #name #type_generics #where_clause {}
+        #uses
     })
 }
 
