@@ -228,7 +228,10 @@ async fn simulate_one_round() {
 
     // The planner looks things up: 3 LLM cache hits, 1 miss, 2 embedding misses.
     {
-        let _operation = HUB.active_operations.with(AgentLabel { agent: planner }).track();
+        let _operation = HUB
+            .active_operations
+            .with(AgentLabel { agent: planner })
+            .track();
         let llm = Cache {
             cache_type: CacheType::Llm,
         };
@@ -276,10 +279,16 @@ async fn simulate_one_round() {
     executions(Outcome::Timeout).increment();
 
     // Agent runs: the coder stays active; the planner succeeds twice; the unknown agent fails.
-    let coder_active = HUB.active_operations.with(AgentLabel { agent: coder }).track();
-    std::mem::forget(coder_active); // an operation that is still running when scraped
+    // An operation still running when scraped (`track()` guards end with their scope).
+    HUB.active_operations
+        .with(AgentLabel { agent: coder })
+        .increment(1.0);
     PLATFORM.active_agents.set(2.0);
-    let runs = |agent_id, status| PLATFORM.agent_runs_total.with(AgentRun { agent_id, status });
+    let runs = |agent_id, status| {
+        PLATFORM
+            .agent_runs_total
+            .with(AgentRun { agent_id, status })
+    };
     runs(planner, Outcome::Success).increment_by(2);
     runs(unknown, Outcome::Failure).increment();
 
