@@ -3,13 +3,12 @@
 //! combination it never touched at zero, and HELP from the doc comments; promtool and Python's
 //! `prometheus_client` read it, and `/catalog` lists the typed families.
 
-use std::io::Write as _;
+use std::io::{BufRead as _, BufReader, Write as _};
 use std::net::TcpListener;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use metrics_toolkit::{
-    build_example, expect_value, promtool_check_metrics, required_in_ci, try_request, value,
+    build_example, expect_value, promtool_check_metrics, required_in_ci, try_request,
 };
 
 /// Every sample as `prometheus_client` parsed it: one JSON object per line.
@@ -68,28 +67,29 @@ fn agent_hub_serves_its_typed_metrics_exactly() {
         .local_addr()
         .unwrap();
     let mut child = Command::new(build_example("agent_hub"))
-        .args(["--for", "30"])
+        .args(["--for", "60"])
         .env("METRICS_ADDR", address.to_string())
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("the agent_hub example starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let _child = KillOnDrop(child);
 
-    // The round of work is done before the example prints its address; the listener may
-    // answer a moment before that, so wait for the round's last update.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let text = loop {
-        if let Ok(response) = try_request("GET", address, "/metrics") {
-            if value(&response.body, "bgw_rules_active", &[]) == Some(7.0) {
-                break response.body;
-            }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the agent_hub example did not serve its metrics in time"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    // The example prints where it serves once its round of work is done.
+    // The pipe stays open while the test runs: the example prints more.
+    let mut stdout = BufReader::new(stdout);
+    let mut first = String::new();
+    stdout
+        .read_line(&mut first)
+        .expect("the example prints its address");
+    assert_eq!(
+        first,
+        format!("Serving metrics on http://{address}/metrics\n")
+    );
+    let text = try_request("GET", address, "/metrics")
+        .expect("the example serves /metrics")
+        .body;
 
     // MCP hub.
     let exact = |name: &str, labels: &[(&str, &str)], expected: f64| {
@@ -282,12 +282,19 @@ fn agent_hub_serves_its_typed_metrics_exactly() {
     assert_eq!(runs["help"], "Agent runs, by agent and outcome.");
     assert_eq!(
         runs["labels"],
-        serde_json::json!({
-            "agent_id": ["planner", "coder", "reviewer", "other"],
-            "status": ["success", "failure", "timeout"],
-        })
+        serde_json::json!([
+            {"name": "agent_id", "values": ["planner", "coder", "reviewer", "other"]},
+            {"name": "status", "values": ["success", "failure", "timeout"]},
+        ])
     );
+}
 
-    child.kill().ok();
-    child.wait().ok();
+/// Stops the example however the test ends.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        self.0.kill().ok();
+        self.0.wait().ok();
+    }
 }

@@ -296,6 +296,9 @@ fn typed_families_are_exported_from_install_and_count_exactly() {
     assert_eq!(runs["kind"], "counter");
     assert_eq!(
         runs["labels"],
-        serde_json::json!({"agent_id": ["planner", "coder", "other"], "succeeded": ["false", "true"]})
+        serde_json::json!([
+            {"name": "agent_id", "values": ["planner", "coder", "other"]},
+            {"name": "succeeded", "values": ["false", "true"]},
+        ])
     );
 }

@@ -127,10 +127,11 @@ pub(crate) fn catalog_json(prefix: &str) -> serde_json::Value {
     let metrics: Vec<serde_json::Value> = crate::families::metric_families()
         .into_iter()
         .map(|entry| {
-            let labels: serde_json::Map<String, serde_json::Value> = entry
+            // A list, not an object: label order is the exposition's.
+            let labels: Vec<serde_json::Value> = entry
                 .labels
                 .iter()
-                .map(|(name, values)| ((*name).to_owned(), serde_json::json!(values)))
+                .map(|(name, values)| serde_json::json!({ "name": name, "values": values }))
                 .collect();
             serde_json::json!({
                 "name": format!("{prefix}{}", entry.name),

@@ -58,7 +58,8 @@ impl Refusal {
         match self {
             Refusal::OwnFamily => {
                 "the name belongs to a family metrics-runtime writes itself, whose series are \
-                 only those of #[monitored], #[tool_call], track() and the exporter; another \
+                 only those of #[monitored], #[tool_call], track(), #[derive(Metrics)] groups and the \
+                 exporter; another \
                  writer would change its counts or print the family twice"
             }
             Refusal::KindConflict => {

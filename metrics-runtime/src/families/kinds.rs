@@ -301,8 +301,11 @@ pub struct HistogramTimer {
 impl HistogramTimer {
     /// Records now, and returns the seconds recorded.
     pub fn stop(self) -> f64 {
-        self.start.elapsed().as_secs_f64()
-        // Drop records.
+        let seconds = self.start.elapsed().as_secs_f64();
+        self.series.observe(seconds);
+        // Recorded: the drop must not record again. The timer owns no heap memory.
+        std::mem::forget(self);
+        seconds
     }
 }
 

@@ -35,6 +35,11 @@ use crate::Error;
 /// assert_eq!(CacheLookup::NAMES, ["cache_type", "result"]);
 /// assert_eq!(CacheLookup { cache_type: Cache::Embeddings, result: Lookup::Miss }.index(), 3);
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a label set",
+    label = "a typed metric takes a `#[derive(LabelSet)]` struct, or nothing",
+    note = "declare the labels as a struct whose fields are label values, e.g. `#[derive(Clone, Copy, LabelSet)] struct Labels {{ tier: Tier }}`, and write `Counter<Labels>`; for no labels, write `Counter`"
+)]
 pub trait LabelSet {
     /// The label names, in field order.
     const NAMES: &'static [&'static str];
@@ -120,7 +125,9 @@ impl<T: FixedLabelValue> FixedLabelValue for &T {}
 
 /// Label values known only at start-up (agent ids from a configuration file, store ids): a
 /// bounded set, registered once, with a hard capacity. Any value outside it is recorded as
-/// `other` and counted in `metrics_runtime_label_values_overflow_total{set}`.
+/// `other`; lookups of such values ([`ValueSet::get`]) and values of another set put in a
+/// field of this one are counted in `metrics_runtime_label_values_overflow_total{set}`, `set`
+/// being the name given to [`ValueSet::new`].
 ///
 /// Use a fieldless enum when the values are known when you write the code; use a value set
 /// when they come from configuration, and keep its capacity to what the configuration allows.
@@ -245,18 +252,25 @@ impl ValueSet {
             .and_then(|values| values.iter().position(|known| *known == value));
         match index {
             Some(index) => RegisteredValue { set: self, index },
-            None => self.other(),
+            None => {
+                self.overflowed();
+                self.other()
+            }
         }
     }
 
-    /// The `other` value of this set, counted as an overflow.
+    /// The `other` value of this set, for values known to be outside it (not counted).
     pub fn other(&'static self) -> RegisteredValue {
-        self.overflow.fetch_add(1, Ordering::Relaxed);
-        self.list();
         RegisteredValue {
             set: self,
             index: self.capacity,
         }
+    }
+
+    /// Counts a value recorded as `other` because it is outside the set.
+    fn overflowed(&'static self) {
+        self.overflow.fetch_add(1, Ordering::Relaxed);
+        self.list();
     }
 
     /// The registered values.
@@ -297,13 +311,14 @@ impl RegisteredValue {
         self.set.value_at(self.index).unwrap_or(OTHER)
     }
 
-    /// Its index in `set`: `other` when it belongs to another set.
+    /// Its index in `set`: `other`, counted, when it belongs to another set.
     #[doc(hidden)]
     #[inline]
     pub fn index_in(&self, set: &'static ValueSet) -> usize {
         if std::ptr::eq(self.set, set) {
             self.index
         } else {
+            set.overflowed();
             set.capacity
         }
     }
