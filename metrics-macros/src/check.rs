@@ -336,7 +336,23 @@ pub(crate) fn without_generic_arguments(path: &Path) -> syn::Result<()> {
     }
 }
 
+/// What a histogram's bounds measure: durations in seconds (positive), or another quantity.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BoundsOf {
+    Seconds,
+    Quantity,
+}
+
 pub(crate) fn check_buckets(expr: &Expr, errors: &mut Errors) -> Option<Vec<f64>> {
+    check_bounds(expr, BoundsOf::Seconds, errors)
+}
+
+/// Bucket bounds: literals, finite, strictly increasing; positive when they are seconds.
+pub(crate) fn check_bounds(expr: &Expr, of: BoundsOf, errors: &mut Errors) -> Option<Vec<f64>> {
+    let unit = match of {
+        BoundsOf::Seconds => "plain numbers of seconds",
+        BoundsOf::Quantity => "plain numbers",
+    };
     let Expr::Array(array) = expr else {
         errors.push_spanned(
             expr,
@@ -368,7 +384,7 @@ pub(crate) fn check_buckets(expr: &Expr, errors: &mut Errors) -> Option<Vec<f64>
         if !matches!(suffix, "" | "f64" | "f32") {
             errors.push_spanned(
                 element,
-                format!("bucket bounds are plain numbers of seconds; remove the suffix `{suffix}`"),
+                format!("bucket bounds are {unit}; remove the suffix `{suffix}`"),
             );
             valid = false;
             continue;
@@ -381,7 +397,7 @@ pub(crate) fn check_buckets(expr: &Expr, errors: &mut Errors) -> Option<Vec<f64>
             Expr::Lit(ExprLit {
                 lit: Lit::Int(lit), ..
             }) => lit.base10_parse::<f64>().ok(),
-            Expr::Unary(unary) if matches!(unary.op, UnOp::Neg(_)) => {
+            Expr::Unary(unary) if matches!(unary.op, UnOp::Neg(_)) && of == BoundsOf::Seconds => {
                 errors.push_spanned(
                     element,
                     "bucket bounds must be positive: a duration is never negative",
@@ -389,6 +405,16 @@ pub(crate) fn check_buckets(expr: &Expr, errors: &mut Errors) -> Option<Vec<f64>
                 valid = false;
                 continue;
             }
+            Expr::Unary(unary) if matches!(unary.op, UnOp::Neg(_)) => match &*unary.expr {
+                Expr::Lit(ExprLit {
+                    lit: Lit::Float(lit),
+                    ..
+                }) => lit.base10_parse::<f64>().ok().map(|v| -v),
+                Expr::Lit(ExprLit {
+                    lit: Lit::Int(lit), ..
+                }) => lit.base10_parse::<f64>().ok().map(|v| -v),
+                _ => None,
+            },
             _ => None,
         };
         let Some(value) = value else {
@@ -408,7 +434,7 @@ pub(crate) fn check_buckets(expr: &Expr, errors: &mut Errors) -> Option<Vec<f64>
                 ),
             );
             valid = false;
-        } else if value <= 0.0 {
+        } else if value <= 0.0 && of == BoundsOf::Seconds {
             errors.push_spanned(element, "bucket bounds must be positive: a duration is never negative and `0` would hold nothing");
             valid = false;
         } else if let Some(previous) = previous.filter(|previous| value <= *previous) {

@@ -10,7 +10,7 @@ use syn::{
     PathArguments, Type,
 };
 
-use crate::check::{check_buckets, unbounded_type, without_generic_arguments, Errors};
+use crate::check::{check_bounds, unbounded_type, without_generic_arguments, BoundsOf, Errors};
 use crate::names::{closest, is_label_name, is_metric_name};
 
 /// Label names no typed metric may use: Prometheus' own, or set from the scrape target.
@@ -28,14 +28,34 @@ const RESERVED_LABELS: [(&str, &str); 4] = [
 ];
 
 /// Names of this crate's own families: a typed metric cannot take them.
-const RESERVED_NAMES: [&str; 7] = [
+const RESERVED_NAMES: [&str; 27] = [
     "function_calls_total",
     "function_call_duration_seconds",
     "function_errors_total",
     "function_calls_in_flight",
+    "mcp_tool_calls_total",
+    "mcp_tool_call_duration_seconds",
+    "mcp_tool_errors_total",
+    "mcp_tool_calls_in_flight",
     "build_info",
     "service_health",
     "metrics_push_failures_total",
+    "process_cpu_seconds_total",
+    "process_resident_memory_bytes",
+    "process_virtual_memory_bytes",
+    "process_open_fds",
+    "process_max_fds",
+    "process_threads",
+    "process_start_time_seconds",
+    "host_cpu_usage_ratio",
+    "host_memory_used_bytes",
+    "host_memory_total_bytes",
+    "host_disk_used_bytes",
+    "host_disk_total_bytes",
+    "host_network_received_bytes_total",
+    "host_network_transmitted_bytes_total",
+    "host_uptime_seconds",
+    "up",
 ];
 
 fn runtime_path(krate: Option<Path>) -> Path {
@@ -81,11 +101,11 @@ fn unknown_option(
     ))
 }
 
-fn refuse_generics(input: &DeriveInput, derive: &str, errors: &mut Errors) {
+fn refuse_generics(input: &DeriveInput, derive: &str, why: &str, errors: &mut Errors) {
     if !input.generics.params.is_empty() {
         errors.push_spanned(
             &input.generics,
-            format!("`#[derive({derive})]` takes a struct without generic parameters: its metrics are declared once, for the whole program"),
+            format!("`#[derive({derive})]` takes a struct without generic parameters: {why}"),
         );
     }
 }
@@ -104,7 +124,12 @@ struct LabelField {
 
 pub(crate) fn label_set(input: DeriveInput) -> syn::Result<TokenStream> {
     let mut errors = Errors::default();
-    refuse_generics(&input, "LabelSet", &mut errors);
+    refuse_generics(
+        &input,
+        "LabelSet",
+        "its labels and their values are listed once, for every metric that uses them",
+        &mut errors,
+    );
     let mut krate = None;
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("label")) {
         let parsed = attr.parse_nested_meta(|meta| {
@@ -203,6 +228,9 @@ pub(crate) fn label_set(input: DeriveInput) -> syn::Result<TokenStream> {
     let krate = runtime_path(krate);
     let ident = &input.ident;
     if let Err(error) = errors.finish(()) {
+        if !input.generics.params.is_empty() {
+            return Err(error);
+        }
         // A stub next to the errors, so that uses of the set do not add "not implemented".
         let errors = error.into_compile_error();
         return Ok(quote! {
@@ -235,11 +263,13 @@ pub(crate) fn label_set(input: DeriveInput) -> syn::Result<TokenStream> {
             },
             None => {
                 let ty = &label.ty;
-                let digit = quote_spanned!(ty.span()=> #krate::__private::fixed_index::<#ty>(&self.#field));
+                // Spanned at the field's type: a type without listed values is reported
+                // there, once per place that needs them, with the same message.
+                let len = quote_spanned!(ty.span()=> #krate::__private::fixed_len::<#ty>());
+                let digit =
+                    quote_spanned!(ty.span()=> #krate::__private::fixed_index::<#ty>(&self.#field));
                 quote! {
-                    index = index
-                        * <#ty as #krate::__private::LabelValue>::label_values().map_or(1, <[&'static str]>::len)
-                        + #digit;
+                    index = index * #len + #digit;
                 }
             }
         }
@@ -341,6 +371,19 @@ struct MetricField {
     help: String,
     buckets: Vec<f64>,
     span: Span,
+    /// Where the name comes from: the field, or `#[metric(name = "...")]`.
+    name_span: Span,
+}
+
+impl MetricField {
+    /// Every sample name the family prints.
+    fn printed(&self) -> Vec<String> {
+        let mut printed = vec![self.name.clone()];
+        if self.kind == MetricKind::Histogram {
+            printed.extend(["_bucket", "_sum", "_count"].map(|s| format!("{}{s}", self.name)));
+        }
+        printed
+    }
 }
 
 /// The default histogram bounds, in seconds, as the runtime's `DEFAULT_BUCKETS`.
@@ -350,19 +393,33 @@ const DEFAULT_BUCKETS: [f64; 11] = [
 
 pub(crate) fn metrics(input: DeriveInput) -> syn::Result<TokenStream> {
     let mut errors = Errors::default();
-    refuse_generics(&input, "Metrics", &mut errors);
+    refuse_generics(
+        &input,
+        "Metrics",
+        "its metrics are declared once, for the whole program",
+        &mut errors,
+    );
     let mut krate = None;
     let mut prefix = String::new();
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("metrics")) {
         let parsed = attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("crate") {
+                if krate.is_some() {
+                    return Err(meta.error("`crate` is given twice"));
+                }
                 krate = Some(crate_value(&meta)?);
             } else if meta.path.is_ident("prefix") {
+                if !prefix.is_empty() {
+                    return Err(meta.error("`prefix` is given twice"));
+                }
                 let value: LitStr = meta.value()?.parse()?;
                 let text = value.value();
                 let bare = text.trim_end_matches('_');
                 if bare.is_empty() || !is_metric_name(bare) || bare.contains(':') || bare.starts_with("__") {
                     return Err(syn::Error::new(value.span(), format!("invalid metric prefix `{text}`: it must match `[a-zA-Z_][a-zA-Z0-9_]*` and not start with `__`")));
+                }
+                if bare.starts_with("metrics_runtime") {
+                    return Err(syn::Error::new(value.span(), format!("invalid metric prefix `{text}`: `metrics_runtime_` names the families metrics-runtime writes about itself; pick another prefix")));
                 }
                 prefix = format!("{bare}_");
             } else {
@@ -397,16 +454,29 @@ pub(crate) fn metrics(input: DeriveInput) -> syn::Result<TokenStream> {
         let metric = metric_field(&prefix, ident, field, &mut errors);
         every_kind_known &= metric.is_some();
         if let Some(metric) = metric {
-            if let Some(first) = metrics.iter().find(|m| m.name == metric.name) {
-                let mut error = syn::Error::new(
-                    metric.span,
-                    format!("metric `{}` is declared twice in this group", metric.name),
-                );
+            let printed = metric.printed();
+            for first in &metrics {
+                let theirs = first.printed();
+                let Some(clash) = printed.iter().find(|name| theirs.contains(name)) else {
+                    continue;
+                };
+                let rename = "one name is one family; rename one with `#[metric(name = \"...\")]`";
+                let message = if metric.name == first.name {
+                    format!("metric `{}` is declared twice in this group; rename one with `#[metric(name = \"...\")]`", metric.name)
+                } else if *clash == metric.name {
+                    let sample = &clash[first.name.len()..];
+                    format!("metric `{clash}` has the name of the `{sample}` sample of histogram `{}`: {rename}", first.name)
+                } else {
+                    let sample = &clash[metric.name.len()..];
+                    format!("histogram `{}` prints its `{sample}` sample as `{clash}`, the name of metric `{}`: {rename}", metric.name, first.name)
+                };
+                let mut error = syn::Error::new(metric.name_span, message);
                 error.combine(syn::Error::new(
-                    first.span,
-                    format!("`{}` first declared here", first.name),
+                    first.name_span,
+                    format!("`{}` is declared here", first.name),
                 ));
                 errors.add(error);
+                break;
             }
             metrics.push(metric);
         }
@@ -416,7 +486,7 @@ pub(crate) fn metrics(input: DeriveInput) -> syn::Result<TokenStream> {
         Ok(()) => Ok(expand_metrics(&input, &krate, &metrics)),
         // With every field a metric, the group still gets its `new`, so that its uses add no
         // errors of their own to the ones that matter.
-        Err(error) if every_kind_known => {
+        Err(error) if every_kind_known && input.generics.params.is_empty() => {
             let errors = error.into_compile_error();
             let expansion = expand_metrics(&input, &krate, &metrics);
             Ok(quote!(#errors #expansion))
@@ -437,25 +507,26 @@ fn metric_field(
         return None;
     };
     let mut name_override: Option<LitStr> = None;
-    let mut buckets: Option<(Vec<f64>, Span)> = None;
+    let mut buckets_expr: Option<Expr> = None;
     for attr in field.attrs.iter().filter(|a| a.path().is_ident("metric")) {
         let parsed = attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("name") {
+                if name_override.is_some() {
+                    return Err(meta.error("`name` is given twice"));
+                }
                 name_override = Some(meta.value()?.parse()?);
             } else if meta.path.is_ident("buckets") {
+                if buckets_expr.is_some() {
+                    return Err(meta.error("`buckets` is given twice"));
+                }
                 let expr: Expr = meta.value()?.parse()?;
-                let span = expr.span();
                 if kind != MetricKind::Histogram {
                     return Err(syn::Error::new(
-                        span,
+                        expr.span(),
                         format!("`buckets` is for histograms; `{field_name}` is not one"),
                     ));
                 }
-                let mut bucket_errors = Errors::default();
-                match check_buckets(&expr, &mut bucket_errors) {
-                    Some(bounds) => buckets = Some((bounds, span)),
-                    None => return bucket_errors.finish(()),
-                }
+                buckets_expr = Some(expr);
             } else {
                 return Err(unknown_option(&meta, "metric", &["name", "buckets"]));
             }
@@ -469,11 +540,22 @@ fn metric_field(
         Some(lit) => (lit.value(), lit.span()),
         None => (format!("{prefix}{field_name}"), ident.span()),
     };
-    if let Some(problem) = metric_name_problem(&name, kind, buckets.is_some()) {
+    let in_seconds = name.ends_with("_seconds");
+    let buckets = buckets_expr.as_ref().and_then(|expr| {
+        let of = if in_seconds {
+            BoundsOf::Seconds
+        } else {
+            BoundsOf::Quantity
+        };
+        check_bounds(expr, of, errors)
+    });
+    if let Some(problem) = metric_name_problem(&name, kind) {
         errors.push(
             name_span,
             format!("invalid metric name `{name}`: {problem}"),
         );
+    } else if kind == MetricKind::Histogram && !in_seconds && buckets_expr.is_none() {
+        errors.push(name_span, format!("histogram `{name}` needs its own buckets: the default ones are durations in seconds; add `#[metric(buckets = [...])]`, or name it `{name}_seconds` if it measures a duration"));
     }
     let help = doc_text(&field.attrs);
     if help.is_empty() {
@@ -489,6 +571,7 @@ fn metric_field(
     // Returned even when invalid: the expansion next to the errors needs every field.
     Some(MetricField {
         span: ident.span(),
+        name_span,
         ident,
         ty: field.ty.clone(),
         kind,
@@ -496,15 +579,16 @@ fn metric_field(
         name,
         help,
         buckets: match kind {
-            MetricKind::Histogram => buckets.map_or_else(|| DEFAULT_BUCKETS.to_vec(), |(b, _)| b),
+            MetricKind::Histogram => buckets.unwrap_or_else(|| DEFAULT_BUCKETS.to_vec()),
             _ => Vec::new(),
         },
     })
 }
 
-fn metric_name_problem(name: &str, kind: MetricKind, has_buckets: bool) -> Option<String> {
+fn metric_name_problem(name: &str, kind: MetricKind) -> Option<String> {
+    // `is_metric_name` allows colons, which the next rule refuses: say the rule that holds.
     if name.is_empty() || !is_metric_name(name) {
-        return Some("a metric name must match `[a-zA-Z_:][a-zA-Z0-9_:]*`".into());
+        return Some("a metric name must match `[a-zA-Z_][a-zA-Z0-9_]*`".into());
     }
     if name.contains(':') {
         return Some("colons are reserved for recording rules, use `_`".into());
@@ -517,18 +601,45 @@ fn metric_name_problem(name: &str, kind: MetricKind, has_buckets: bool) -> Optio
             "metrics-runtime writes a family of that name itself; pick another name".into(),
         );
     }
-    for (unit, base) in [
-        ("_milliseconds", "_seconds"),
-        ("_ms", "_seconds"),
-        ("_microseconds", "_seconds"),
-        ("_minutes", "_seconds"),
-        ("_hours", "_seconds"),
-        ("_kilobytes", "_bytes"),
-        ("_megabytes", "_bytes"),
-        ("_percent", "_ratio (from 0 to 1)"),
+    for (units, base) in [
+        (
+            &[
+                "_milliseconds",
+                "_millis",
+                "_ms",
+                "_microseconds",
+                "_micros",
+                "_nanoseconds",
+                "_nanos",
+                "_secs",
+                "_minutes",
+                "_hours",
+            ][..],
+            "`_seconds`, with values converted",
+        ),
+        (
+            &[
+                "_kilobytes",
+                "_kb",
+                "_megabytes",
+                "_mb",
+                "_gigabytes",
+                "_gb",
+            ][..],
+            "`_bytes`, with values converted",
+        ),
+        (
+            &["_percent", "_pct"][..],
+            "`_ratio`, with values from 0 to 1",
+        ),
     ] {
-        if name.ends_with(unit) || name.contains(&format!("{unit}_")) {
-            return Some(format!("Prometheus names use base units: `{unit}` should be `{base}`, with values converted"));
+        // Short units only as the last word: `_us_` may be a region, `_ms_` a word.
+        if let Some(unit) = units.iter().find(|unit| {
+            name.ends_with(*unit) || (unit.len() > 4 && name.contains(&format!("{unit}_")))
+        }) {
+            return Some(format!(
+                "Prometheus names use base units: `{unit}` should be {base}"
+            ));
         }
     }
     match kind {
@@ -538,16 +649,16 @@ fn metric_name_problem(name: &str, kind: MetricKind, has_buckets: bool) -> Optio
         MetricKind::Gauge | MetricKind::CallbackGauge if name.ends_with("_total") => Some(
             "`_total` is for counters; a gauge's name says what it measures now, e.g. `active_agents`".into(),
         ),
+        MetricKind::Histogram if name.ends_with("_total") => Some(
+            "`_total` is for counters; a histogram's name says what it measures, e.g. `payload_size_bytes`".into(),
+        ),
         MetricKind::Histogram => {
-            if let Some(suffix) = ["_total", "_bucket", "_sum", "_count"].into_iter().find(|s| name.ends_with(s)) {
+            if let Some(suffix) = ["_bucket", "_sum", "_count"].into_iter().find(|s| name.ends_with(s)) {
                 return Some(format!("a histogram's name must not end in `{suffix}`: Prometheus adds `_bucket`, `_sum` and `_count` itself"));
             }
             let timed = ["duration", "latency", "_time", "elapsed", "wait"].iter().any(|w| name.contains(w));
             if timed && !name.ends_with("_seconds") {
                 return Some(format!("a histogram of durations is in seconds and says so: `{name}_seconds`"));
-            }
-            if !name.ends_with("_seconds") && !has_buckets {
-                return Some("the default buckets are for durations in seconds; give this histogram its own with `#[metric(buckets = [...])]`".into());
             }
             None
         }

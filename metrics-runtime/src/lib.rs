@@ -208,7 +208,7 @@ pub mod __private {
         dynamic_label, CallGuard, CallSite, FamilyNames, SiteInfo, SiteKind, SiteRef, Watched,
     };
     pub use crate::families::{
-        fixed_index, fixed_values, Family, FamilyInfo, FamilyRef, TypedKind,
+        fixed_index, fixed_len, fixed_values, Family, FamilyInfo, FamilyRef, TypedKind,
     };
     pub use crate::labels::{ErrorLabel, LabelValue};
     pub use crate::storage::emulate_cores;

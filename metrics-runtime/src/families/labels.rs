@@ -110,6 +110,13 @@ pub fn fixed_index<T: FixedLabelValue>(value: &T) -> usize {
     value.label_index()
 }
 
+/// How many values a field's type lists.
+#[doc(hidden)]
+#[inline]
+pub fn fixed_len<T: FixedLabelValue>() -> usize {
+    T::label_values().map_or(1, <[&'static str]>::len)
+}
+
 /// A [`LabelValue`] whose values are listed up front, as a field of a [`LabelSet`] needs: a
 /// fieldless enum with `#[derive(LabelValue)]` or `bool`.
 #[diagnostic::on_unimplemented(

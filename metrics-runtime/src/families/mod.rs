@@ -20,8 +20,8 @@ pub use kinds::{
     HistogramSeries, HistogramTimer,
 };
 pub use labels::{
-    fixed_index, fixed_values, FixedLabelValue, LabelSet, LabelValues, RegisteredValue, ValueSet,
-    MAX_SET_CAPACITY, OTHER,
+    fixed_index, fixed_len, fixed_values, FixedLabelValue, LabelSet, LabelValues, RegisteredValue,
+    ValueSet, MAX_SET_CAPACITY, OTHER,
 };
 
 use crate::registry::{
@@ -154,6 +154,18 @@ impl Family {
         (index < block.series).then(|| block.first + index * block.stride)
     }
 
+    /// Every name the family prints: its own, and a histogram's samples.
+    fn printed(&self) -> Vec<String> {
+        let name = self.info.name;
+        match self.info.kind {
+            TypedKind::Histogram => ["", "_bucket", "_sum", "_count"]
+                .iter()
+                .map(|suffix| format!("{name}{suffix}"))
+                .collect(),
+            _ => vec![name.to_owned()],
+        }
+    }
+
     fn location(&self) -> String {
         format!(
             "{} ({}:{})",
@@ -258,29 +270,24 @@ pub(crate) fn kind_of(name: &str) -> Option<Kind> {
 /// this crate's own families, or with too many label combinations.
 pub(crate) fn check(taken_by: impl Fn(&str) -> Option<String>) -> Result<(), crate::Error> {
     let families = all();
-    for pair in families.windows(2) {
-        if pair[0].info.name == pair[1].info.name {
-            return Err(crate::Error::TypedConflict(crate::SchemaConflict {
-                family: pair[0].info.name.to_owned(),
-                first: pair[0].location(),
-                second: pair[1].location(),
-                detail: "a typed family is declared once; share one `#[derive(Metrics)]` group"
-                    .into(),
-            }));
+    // Every name a family prints, with the family: a histogram's samples count too.
+    let mut printed: std::collections::HashMap<String, &'static Family> =
+        std::collections::HashMap::new();
+    for family in &families {
+        for sample in family.printed() {
+            if let Some(first) = printed.insert(sample, family) {
+                return Err(crate::Error::TypedConflict(crate::SchemaConflict {
+                    family: family.info.name.to_owned(),
+                    first: first.location(),
+                    second: family.location(),
+                    detail: "one name is one family, declared once; keep it in one `#[derive(Metrics)]` group and share that group's `static`, or rename one with `#[metric(name = \"...\")]`".into(),
+                }));
+            }
         }
     }
     for family in &families {
         let name = family.info.name;
-        let samples = match family.info.kind {
-            TypedKind::Histogram => vec![
-                name.to_owned(),
-                format!("{name}_bucket"),
-                format!("{name}_sum"),
-                format!("{name}_count"),
-            ],
-            _ => vec![name.to_owned()],
-        };
-        if let Some(other) = samples.iter().find_map(|sample| taken_by(sample)) {
+        if let Some(other) = family.printed().iter().find_map(|sample| taken_by(sample)) {
             return Err(crate::Error::TypedConflict(crate::SchemaConflict {
                 family: name.to_owned(),
                 first: other,
