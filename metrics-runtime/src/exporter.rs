@@ -872,7 +872,7 @@ impl MetricsHandle {
     /// ```
     /// assert_eq!(metrics_runtime::MetricsHandle::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
     /// ```
-    pub const CONTENT_TYPE: &'static str = crate::http::EXPOSITION_CONTENT_TYPE;
+    pub const CONTENT_TYPE: &'static str = crate::exposition::text::CONTENT_TYPE;
 }
 
 /// The installed exporter. Dropping it (or [`shutdown`](Exporter::shutdown)) stops the HTTP

@@ -15,9 +15,6 @@ use tokio::sync::watch;
 
 use crate::exporter::Shared;
 
-/// Content type of the text exposition format.
-pub(crate) const EXPOSITION_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
-
 /// How long a client may take to send its request headers.
 const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -77,7 +74,11 @@ fn respond(
     let path = request.uri().path();
     let readable = matches!(*request.method(), Method::GET | Method::HEAD);
     if path == shared.metrics_path && readable {
-        return body(StatusCode::OK, EXPOSITION_CONTENT_TYPE, shared.render());
+        return body(
+            StatusCode::OK,
+            crate::exposition::text::CONTENT_TYPE,
+            shared.render(),
+        );
     }
     match path {
         "/health" if readable => health(),

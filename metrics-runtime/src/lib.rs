@@ -39,6 +39,7 @@ mod catalog;
 mod collectors;
 mod error;
 mod exporter;
+mod exposition;
 mod families;
 mod health;
 mod http;

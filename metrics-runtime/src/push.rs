@@ -13,7 +13,7 @@ use hyper_util::rt::TokioExecutor;
 use metrics::{CounterFn, Key};
 
 use crate::error::Error;
-use crate::http::EXPOSITION_CONTENT_TYPE;
+use crate::exposition::text::CONTENT_TYPE as EXPOSITION_CONTENT_TYPE;
 use crate::registry::REGISTRY;
 use crate::storage::ShardedCounter;
 

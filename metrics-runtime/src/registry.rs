@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use metrics::Key;
 
 use crate::callsite::SiteInfo;
+use crate::exposition::text::{escape_help, escape_label_value, write_labels, write_sample, Float};
 use crate::storage::{BucketHistogram, ShardedCounter, ShardedGauge, Totals};
 
 /// Histogram bounds used when neither the attribute nor the exporter's builder sets any.
@@ -851,131 +852,10 @@ fn compare_schemas(first: &Schema, second: &Schema, compare_buckets: bool) -> Op
     None
 }
 
-/// A float in Prometheus' spelling (`+Inf`, `-Inf`, `NaN`).
-pub(crate) struct Float(pub f64);
-
-impl std::fmt::Display for Float {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.0 {
-            v if v.is_nan() => f.write_str("NaN"),
-            v if v == f64::INFINITY => f.write_str("+Inf"),
-            v if v == f64::NEG_INFINITY => f.write_str("-Inf"),
-            v => write!(f, "{v}"),
-        }
-    }
-}
-
-/// Writes one sample line; `labels` is the series' label block, `key="value",...`.
-pub(crate) fn write_sample(
-    out: &mut String,
-    name: &str,
-    suffix: &str,
-    labels: &str,
-    le: Option<&str>,
-    value: impl SampleValue,
-) {
-    out.push_str(name);
-    out.push_str(suffix);
-    if !labels.is_empty() || le.is_some() {
-        out.push('{');
-        out.push_str(labels);
-        if let Some(le) = le {
-            if !labels.is_empty() {
-                out.push(',');
-            }
-            out.push_str("le=\"");
-            out.push_str(le);
-            out.push('"');
-        }
-        out.push('}');
-    }
-    out.push(' ');
-    value.write_to(out);
-    out.push('\n');
-}
-
-/// A sample value as the exposition writes it.
-pub(crate) trait SampleValue {
-    fn write_to(self, out: &mut String);
-}
-
-impl SampleValue for u64 {
-    /// Digits by hand: most lines are integer counts, and `fmt` costs more than the rest of
-    /// the line.
-    #[inline]
-    fn write_to(mut self, out: &mut String) {
-        let mut digits = [0u8; 20];
-        let mut start = digits.len();
-        loop {
-            start -= 1;
-            digits[start] = b'0' + (self % 10) as u8;
-            self /= 10;
-            if self == 0 {
-                break;
-            }
-        }
-        // The bytes are ASCII digits.
-        out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or("0"));
-    }
-}
-
-impl SampleValue for &u64 {
-    #[inline]
-    fn write_to(self, out: &mut String) {
-        (*self).write_to(out);
-    }
-}
-
-impl SampleValue for i32 {
-    fn write_to(self, out: &mut String) {
-        let _ = write!(out, "{self}");
-    }
-}
-
-impl SampleValue for Float {
-    fn write_to(self, out: &mut String) {
-        let _ = write!(out, "{self}");
-    }
-}
-
-/// Appends `key="value"` pairs, comma-separated, with values escaped.
-pub(crate) fn write_labels<'a>(out: &mut String, labels: impl Iterator<Item = (&'a str, &'a str)>) {
-    for (key, value) in labels {
-        if !out.is_empty() {
-            out.push(',');
-        }
-        out.push_str(key);
-        out.push_str("=\"");
-        out.push_str(&escape_label_value(value));
-        out.push('"');
-    }
-}
-
-/// Escapes a label value: backslash, double quote and line feed.
-pub(crate) fn escape_label_value(value: &str) -> std::borrow::Cow<'_, str> {
-    if !value.contains(['\\', '"', '\n']) {
-        return value.into();
-    }
-    let mut escaped = String::with_capacity(value.len() + 8);
-    for ch in value.chars() {
-        match ch {
-            '\\' => escaped.push_str("\\\\"),
-            '"' => escaped.push_str("\\\""),
-            '\n' => escaped.push_str("\\n"),
-            ch => escaped.push(ch),
-        }
-    }
-    escaped.into()
-}
-
-/// Escapes a HELP text: backslash and line feed.
-pub(crate) fn escape_help(help: &str) -> String {
-    help.replace('\\', "\\\\").replace('\n', "\\n")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::exposition::text::SampleValue;
     use metrics::{CounterFn, GaugeFn, HistogramFn, Label};
 
     #[test]

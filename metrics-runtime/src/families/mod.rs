@@ -24,9 +24,8 @@ pub use labels::{
     ValueSet, MAX_SET_CAPACITY, OTHER,
 };
 
-use crate::registry::{
-    escape_help, write_labels, write_sample, Float, Kind, RenderOptions, SeriesValue, Value,
-};
+use crate::exposition::text::{escape_help, write_labels, write_sample, Float};
+use crate::registry::{Kind, RenderOptions, SeriesValue, Value};
 use crate::storage::{block, HistogramSnapshot, Totals};
 
 /// Most series one typed family may have (the product of its labels' value counts).

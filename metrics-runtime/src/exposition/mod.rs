@@ -1,0 +1,3 @@
+//! Exposition formats: how the registry's families are written for a scrape.
+
+pub(crate) mod text;
