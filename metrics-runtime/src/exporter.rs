@@ -812,6 +812,15 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    pub(crate) fn render_as(&self, format: crate::exposition::Format) -> String {
+        match format {
+            crate::exposition::Format::Text => self.render(),
+            crate::exposition::Format::OpenMetrics => {
+                crate::exposition::openmetrics::from_text(&self.render())
+            }
+        }
+    }
+
     pub(crate) fn render(&self) -> String {
         use std::sync::atomic::Ordering;
         let last = self.last_len.load(Ordering::Relaxed);
@@ -865,6 +874,25 @@ impl MetricsHandle {
     /// ```
     pub fn render(&self) -> String {
         self.shared.render()
+    }
+
+    /// The exposition in `format`: pick it from the request's `Accept` header with
+    /// [`Format::negotiate`](crate::Format::negotiate), and answer with its
+    /// [`content_type`](crate::Format::content_type), as the exporter's own listener does.
+    ///
+    /// ```no_run
+    /// use metrics_runtime::Format;
+    ///
+    /// let handle = metrics_runtime::Exporter::builder().build()?.handle();
+    /// let accept = Some("application/openmetrics-text;version=1.0.0,*/*;q=0.1");
+    /// let format = Format::negotiate(accept);
+    /// let (content_type, body) = (format.content_type(), handle.render_as(format));
+    /// assert!(body.ends_with("# EOF\n"));
+    /// # let _ = content_type;
+    /// # Ok::<(), metrics_runtime::Error>(())
+    /// ```
+    pub fn render_as(&self, format: crate::exposition::Format) -> String {
+        self.shared.render_as(format)
     }
 
     /// The `Content-Type` to serve [`render`](Self::render) with.

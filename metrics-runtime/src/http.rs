@@ -74,10 +74,15 @@ fn respond(
     let path = request.uri().path();
     let readable = matches!(*request.method(), Method::GET | Method::HEAD);
     if path == shared.metrics_path && readable {
+        let accept = request
+            .headers()
+            .get(hyper::header::ACCEPT)
+            .and_then(|value| value.to_str().ok());
+        let format = crate::exposition::Format::negotiate(accept);
         return body(
             StatusCode::OK,
-            crate::exposition::text::CONTENT_TYPE,
-            shared.render(),
+            format.content_type(),
+            shared.render_as(format),
         );
     }
     match path {

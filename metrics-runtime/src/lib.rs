@@ -59,6 +59,7 @@ pub use error::Error;
 pub use exporter::{
     install_exporter, Exporter, ExporterBuilder, MetricsHandle, ADDRESS_ENV, DEFAULT_ADDRESS,
 };
+pub use exposition::Format;
 pub use families::{
     metric_families, CallbackGauge, Counter, CounterSeries, FamilyEntry, FixedLabelValue, Gauge,
     GaugeGuard, GaugeSeries, Histogram, HistogramSeries, HistogramTimer, LabelSet, LabelValues,

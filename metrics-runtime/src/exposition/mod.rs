@@ -1,3 +1,102 @@
-//! Exposition formats: how the registry's families are written for a scrape.
+//! Exposition formats: how the registry's families are written for a scrape, and which one a
+//! scraper asked for.
 
+pub(crate) mod openmetrics;
 pub(crate) mod text;
+
+/// An exposition format, chosen from a scrape's `Accept` header with [`Format::negotiate`].
+///
+/// ```
+/// use metrics_runtime::Format;
+///
+/// // What Prometheus 2.42 sends.
+/// let prometheus = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+/// assert_eq!(Format::negotiate(Some(prometheus)), Format::OpenMetrics);
+/// assert_eq!(Format::negotiate(Some("*/*")), Format::Text); // curl
+/// assert_eq!(Format::negotiate(None), Format::Text);
+/// assert_eq!(Format::OpenMetrics.content_type(), "application/openmetrics-text; version=1.0.0; charset=utf-8");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Format {
+    /// The Prometheus text format, version 0.0.4: what browsers, curl and anything that does
+    /// not ask for another format get.
+    Text,
+    /// OpenMetrics 1.0 text: counters' families without `_total`, units, `# EOF`.
+    OpenMetrics,
+}
+
+impl Format {
+    /// The format to answer a request with `accept` as its `Accept` header: OpenMetrics 1.0
+    /// when the client prefers it (version 1.0.0 or no version), the text format otherwise.
+    /// Quality values are honoured; between equal ones, the first listed wins.
+    pub fn negotiate(accept: Option<&str>) -> Format {
+        let Some(accept) = accept else {
+            return Format::Text;
+        };
+        let mut best: Option<(f32, Format)> = None;
+        for range in accept.split(',') {
+            let mut parts = range.split(';').map(str::trim);
+            let media = parts.next().unwrap_or_default().to_ascii_lowercase();
+            let mut quality = 1.0f32;
+            let mut version = None;
+            for parameter in parts {
+                let (key, value) = parameter.split_once('=').unwrap_or((parameter, ""));
+                match key.trim().to_ascii_lowercase().as_str() {
+                    "q" => quality = value.trim().parse().unwrap_or(0.0),
+                    "version" => version = Some(value.trim().trim_matches('"').to_owned()),
+                    _ => {}
+                }
+            }
+            let format = match media.as_str() {
+                "application/openmetrics-text"
+                    if version.as_deref().is_none_or(|v| v == "1.0.0") =>
+                {
+                    Format::OpenMetrics
+                }
+                "text/plain" | "text/*" | "*/*" => Format::Text,
+                _ => continue,
+            };
+            if quality > 0.0 && best.is_none_or(|(q, _)| quality > q) {
+                best = Some((quality, format));
+            }
+        }
+        best.map_or(Format::Text, |(_, format)| format)
+    }
+
+    /// The `Content-Type` of an exposition in this format.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Text => text::CONTENT_TYPE,
+            Format::OpenMetrics => openmetrics::CONTENT_TYPE,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Format;
+
+    #[test]
+    fn negotiation_follows_what_each_client_sends() {
+        for (accept, expected) in [
+            // Prometheus 2.42's scrape header.
+            ("application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1", Format::OpenMetrics),
+            // curl.
+            ("*/*", Format::Text),
+            // A browser.
+            ("text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8", Format::Text),
+            // Unknown, or only an older OpenMetrics.
+            ("application/json", Format::Text),
+            ("application/openmetrics-text; version=0.0.1", Format::Text),
+            ("", Format::Text),
+            // Quality values and spelling.
+            ("text/plain;q=0.9, application/openmetrics-text", Format::OpenMetrics),
+            ("text/plain, application/openmetrics-text;q=0.5", Format::Text),
+            ("Application/OpenMetrics-Text; Version=\"1.0.0\"", Format::OpenMetrics),
+            ("application/openmetrics-text;q=0", Format::Text),
+        ] {
+            assert_eq!(Format::negotiate(Some(accept)), expected, "{accept}");
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! `/metrics` answers each client in the format it asks for: OpenMetrics 1.0 for Prometheus'
+//! scrape header, the text format for curl, browsers and anything else. The OpenMetrics body
+//! is read back by Python's `prometheus_client` OpenMetrics parser, label values with quotes,
+//! backslashes, newlines and non-ASCII intact; the text body passes promtool.
+
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+
+use metrics_runtime::{monitored, Counter, Format, Metrics};
+use metrics_toolkit::{promtool_check_metrics, required_in_ci};
+
+/// What Prometheus 2.42 sends when it scrapes.
+const PROMETHEUS_ACCEPT: &str = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+const CURL_ACCEPT: &str = "*/*";
+const BROWSER_ACCEPT: &str =
+    "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8";
+
+/// A label value with every character the formats escape, and some they do not.
+const HOSTILE: &str = "quote \" backslash \\ newline \n end, é ✓";
+
+#[monitored]
+fn negotiated_work() -> Result<(), std::io::Error> {
+    Ok(())
+}
+
+#[derive(Metrics)]
+struct Negotiation {
+    /// Pages "served", by nobody in particular.
+    pages_served_total: Counter,
+}
+
+static METRICS: Negotiation = Negotiation::new();
+
+/// `GET /metrics` with `accept`: the content type and the body.
+fn scrape_with(accept: Option<&str>) -> (String, String) {
+    let address = metrics_toolkit::address();
+    let mut request = ureq::http::Request::builder()
+        .method("GET")
+        .uri(format!("http://{address}/metrics"));
+    if let Some(accept) = accept {
+        request = request.header("Accept", accept);
+    }
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut response = agent
+        .run(request.body(()).expect("a valid request"))
+        .expect("the scrape answers");
+    assert_eq!(response.status().as_u16(), 200);
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body = response.body_mut().read_to_string().expect("a UTF-8 body");
+    (content_type, body)
+}
+
+/// Every sample of an OpenMetrics exposition as Python's OpenMetrics parser reads it.
+const PARSER: &str = r#"
+import json, sys
+from prometheus_client.openmetrics.parser import text_string_to_metric_families
+text = sys.stdin.buffer.read().decode("utf-8")
+for family in text_string_to_metric_families(text):
+    for s in family.samples:
+        print(json.dumps({"family": family.name, "type": family.type, "unit": family.unit,
+                          "help": family.documentation, "name": s.name, "labels": s.labels,
+                          "value": s.value}))
+"#;
+
+fn python_openmetrics(text: &str) -> Option<Vec<serde_json::Value>> {
+    let has_parser = Command::new("python3")
+        .args(["-c", "import prometheus_client.openmetrics.parser"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success());
+    if !has_parser {
+        required_in_ci("python3 with prometheus_client (pip install prometheus-client)");
+        return None;
+    }
+    let mut child = Command::new("python3")
+        .args(["-c", PARSER])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    child
+        .stdin
+        .take()
+        .expect("piped stdin")
+        .write_all(text.as_bytes())
+        .expect("python reads the exposition");
+    let output = child.wait_with_output().expect("python3 runs");
+    assert!(
+        output.status.success(),
+        "the OpenMetrics parser refused the exposition: {}\n--- exposition ---\n{text}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Some(
+        String::from_utf8(output.stdout)
+            .expect("JSON is UTF-8")
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("one JSON object per sample"))
+            .collect(),
+    )
+}
+
+#[test]
+fn each_client_gets_the_format_it_asks_for() {
+    metrics_toolkit::exporter();
+    negotiated_work().unwrap();
+    negotiated_work().unwrap();
+    METRICS.pages_served_total.increment_by(3);
+    metrics::describe_counter!("negotiated_jobs_total", "Jobs \"done\", by label.");
+    metrics::counter!("negotiated_jobs_total", "label" => HOSTILE).increment(5);
+    // A counter without `_total`: `unknown` in OpenMetrics, under the same series name.
+    metrics::counter!("negotiated_legacy_count").increment(2);
+
+    let (content_type, text) = scrape_with(Some(PROMETHEUS_ACCEPT));
+    assert_eq!(
+        content_type,
+        "application/openmetrics-text; version=1.0.0; charset=utf-8"
+    );
+    assert!(text.ends_with("# EOF\n"), "{text}");
+    assert!(text.contains("# TYPE function_calls counter\n"), "{text}");
+    assert!(
+        text.contains("# UNIT function_call_duration_seconds seconds\n"),
+        "{text}"
+    );
+
+    if let Some(samples) = python_openmetrics(&text) {
+        let find = |name: &str, labels: serde_json::Value| {
+            samples
+                .iter()
+                .find(|s| s["name"] == name && s["labels"] == labels)
+                .unwrap_or_else(|| panic!("no {name} {labels} in\n{text}"))
+                .clone()
+        };
+        let calls = find(
+            "function_calls_total",
+            serde_json::json!({"function": "negotiated_work", "module": "openmetrics", "status": "ok"}),
+        );
+        assert_eq!(calls["value"], 2.0);
+        assert_eq!(calls["family"], "function_calls");
+        assert_eq!(calls["type"], "counter");
+        let hostile = find(
+            "negotiated_jobs_total",
+            serde_json::json!({ "label": HOSTILE }),
+        );
+        assert_eq!(hostile["value"], 5.0);
+        assert_eq!(hostile["help"], "Jobs \"done\", by label.");
+        let typed = find("pages_served_total", serde_json::json!({}));
+        assert_eq!(typed["value"], 3.0);
+        assert_eq!(typed["help"], "Pages \"served\", by nobody in particular.");
+        let legacy = find("negotiated_legacy_count", serde_json::json!({}));
+        assert_eq!(
+            (legacy["type"].as_str(), legacy["value"].as_f64()),
+            (Some("unknown"), Some(2.0))
+        );
+        let duration = find(
+            "function_call_duration_seconds_count",
+            serde_json::json!({"function": "negotiated_work", "module": "openmetrics"}),
+        );
+        assert_eq!(
+            (duration["unit"].as_str(), duration["value"].as_f64()),
+            (Some("seconds"), Some(2.0))
+        );
+    }
+
+    for accept in [
+        Some(CURL_ACCEPT),
+        Some(BROWSER_ACCEPT),
+        Some("application/json"),
+        None,
+    ] {
+        let (content_type, text) = scrape_with(accept);
+        assert_eq!(
+            content_type, "text/plain; version=0.0.4; charset=utf-8",
+            "{accept:?}"
+        );
+        assert!(!text.contains("# EOF"), "{accept:?}");
+        assert!(
+            text.contains("# TYPE function_calls_total counter\n"),
+            "{accept:?}"
+        );
+        // promtool lints the other user's counter without `_total`, rightly: leave it out.
+        let conventional: String = text
+            .lines()
+            .filter(|line| !line.contains("negotiated_legacy_count"))
+            .map(|line| format!("{line}\n"))
+            .collect();
+        promtool_check_metrics(&conventional);
+    }
+
+    // The handle renders both, with the same negotiation.
+    let handle = metrics_toolkit::exporter().handle();
+    let format = Format::negotiate(Some(PROMETHEUS_ACCEPT));
+    assert!(handle.render_as(format).ends_with("# EOF\n"));
+    assert_eq!(format.content_type(), Format::OpenMetrics.content_type());
+}
