@@ -155,7 +155,46 @@ fn check(text: &str) -> Option<Vec<PyFamily>> {
         }
     }
     promtool_check_metrics(text);
+    openmetrics_parses();
     python_families(text)
+}
+
+/// The OpenMetrics exposition of the same moment is read by Python's OpenMetrics parser,
+/// which is stricter than the text format's.
+fn openmetrics_parses() {
+    let text = metrics_toolkit::exporter()
+        .handle()
+        .render_as(metrics_runtime::Format::OpenMetrics);
+    let has_parser = Command::new("python3")
+        .args(["-c", "import prometheus_client.openmetrics.parser"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success());
+    if !has_parser {
+        required_in_ci("python3 with prometheus_client (pip install prometheus-client)");
+        return;
+    }
+    let mut child = Command::new("python3")
+        .args([
+            "-c",
+            "import sys\nfrom prometheus_client.openmetrics.parser import text_string_to_metric_families\nlist(text_string_to_metric_families(sys.stdin.buffer.read().decode('utf-8')))",
+        ])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    child
+        .stdin
+        .take()
+        .expect("piped stdin")
+        .write_all(text.as_bytes())
+        .expect("python reads the exposition");
+    let output = child.wait_with_output().expect("python3 runs");
+    assert!(
+        output.status.success(),
+        "the OpenMetrics parser refused the exposition: {}\n--- exposition ---\n{text}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 /// The lines of the exposition that start with `prefix`.

@@ -118,6 +118,12 @@ fn each_client_gets_the_format_it_asks_for() {
     metrics::counter!("negotiated_jobs_total", "label" => HOSTILE).increment(5);
     // A counter without `_total`: `unknown` in OpenMetrics, under the same series name.
     metrics::counter!("negotiated_legacy_count").increment(2);
+    // A counter and a gauge whose OpenMetrics family names would be one: the counter stays
+    // `unknown` under its text name.
+    metrics::describe_counter!("negotiated_queue_total", "Items queued.");
+    metrics::counter!("negotiated_queue_total").increment(7);
+    metrics::describe_gauge!("negotiated_queue", "Items waiting.");
+    metrics::gauge!("negotiated_queue").set(1.0);
 
     let (content_type, text) = scrape_with(Some(PROMETHEUS_ACCEPT));
     assert_eq!(
@@ -159,6 +165,16 @@ fn each_client_gets_the_format_it_asks_for() {
         assert_eq!(
             (legacy["type"].as_str(), legacy["value"].as_f64()),
             (Some("unknown"), Some(2.0))
+        );
+        let queued = find("negotiated_queue_total", serde_json::json!({}));
+        assert_eq!(
+            (queued["type"].as_str(), queued["value"].as_f64()),
+            (Some("unknown"), Some(7.0))
+        );
+        let waiting = find("negotiated_queue", serde_json::json!({}));
+        assert_eq!(
+            (waiting["type"].as_str(), waiting["value"].as_f64()),
+            (Some("gauge"), Some(1.0))
         );
         let duration = find(
             "function_call_duration_seconds_count",

@@ -3,8 +3,8 @@
 //! family metadata and the end marker.
 //!
 //! - A counter's family is named without `_total` (its samples keep it). A counter whose name
-//!   lacks `_total` is exposed as `unknown`, so its series keep the name they have in the text
-//!   format.
+//!   lacks `_total`, or whose name without it is another family's, is exposed as `unknown`, so
+//!   its series keep the name they have in the text format.
 //! - `untyped` is `unknown`.
 //! - HELP escapes double quotes too.
 //! - Families named after a base unit (`_seconds`, `_bytes`) state it with `# UNIT`.
@@ -16,6 +16,12 @@ pub(crate) const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0
 /// `text`, an exposition in the text format as this crate renders it, as OpenMetrics.
 pub(crate) fn from_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 32 + 8);
+    // The text format's family names: a counter `x_total` stays `unknown` when `x` is one.
+    let families: std::collections::HashSet<&str> = text
+        .lines()
+        .filter_map(|line| line.strip_prefix("# TYPE "))
+        .map(|rest| rest.split(' ').next().unwrap_or_default())
+        .collect();
     // A HELP line waits for its family's TYPE line, which decides the family's name.
     let mut help: Option<(&str, &str)> = None;
     for line in text.lines() {
@@ -27,8 +33,8 @@ pub(crate) fn from_text(text: &str) -> String {
             let (name, kind) = rest.split_once(' ').unwrap_or((rest, "unknown"));
             let (family, kind) = match kind {
                 "counter" => match name.strip_suffix("_total") {
-                    Some(base) => (base, "counter"),
-                    None => (name, "unknown"),
+                    Some(base) if !families.contains(base) => (base, "counter"),
+                    _ => (name, "unknown"),
                 },
                 "untyped" => (name, "unknown"),
                 other => (name, other),
@@ -125,6 +131,10 @@ function_call_duration_seconds_count 1
 jobs 4
 # TYPE legacy untyped
 legacy 1
+# TYPE queue_total counter
+queue_total 2
+# TYPE queue gauge
+queue 5
 # HELP process_resident_memory_bytes Resident memory.
 # TYPE process_resident_memory_bytes gauge
 process_resident_memory_bytes 1024
@@ -145,6 +155,10 @@ function_call_duration_seconds_count 1
 jobs 4
 # TYPE legacy unknown
 legacy 1
+# TYPE queue_total unknown
+queue_total 2
+# TYPE queue gauge
+queue 5
 # HELP process_resident_memory_bytes Resident memory.
 # TYPE process_resident_memory_bytes gauge
 # UNIT process_resident_memory_bytes bytes
