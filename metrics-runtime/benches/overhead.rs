@@ -247,6 +247,11 @@ fn render(c: &mut Criterion, exporter: &Exporter) {
         });
         eprintln!("render/series/{target}: {series} lines in the exposition");
     }
+    // The same 100,000 lines as OpenMetrics, what Prometheus asks for.
+    let handle = exporter.handle();
+    group.bench_function(BenchmarkId::new("openmetrics", 100_000), |b| {
+        b.iter(|| handle.render_as(metrics_runtime::Format::OpenMetrics).len())
+    });
 
     // The same lines held by metrics-exporter-prometheus alone, which this crate would
     // otherwise use for its families.

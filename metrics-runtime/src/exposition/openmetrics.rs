@@ -17,20 +17,52 @@ pub(crate) const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0
 pub(crate) fn from_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 32 + 8);
     // The text format's family names: a counter `x_total` stays `unknown` when `x` is one.
-    let families: std::collections::HashSet<&str> = text
-        .lines()
-        .filter_map(|line| line.strip_prefix("# TYPE "))
-        .map(|rest| rest.split(' ').next().unwrap_or_default())
-        .collect();
+    // Real line feeds only end lines (label values escape theirs), so a `# TYPE ` at the
+    // start of the text or after one is a TYPE line.
+    let families: std::collections::HashSet<&str> =
+        memchr::memmem::find_iter(text.as_bytes(), "# TYPE ")
+            .filter(|&at| at == 0 || text.as_bytes()[at - 1] == b'\n')
+            .map(|at| {
+                let rest = &text[at + "# TYPE ".len()..];
+                &rest[..rest.find([' ', '\n']).unwrap_or(rest.len())]
+            })
+            .collect();
     // A HELP line waits for its family's TYPE line, which decides the family's name.
     let mut help: Option<(&str, &str)> = None;
-    for line in text.lines() {
-        if let Some(rest) = line.strip_prefix("# HELP ") {
+    let mut rest = text;
+    while !rest.is_empty() {
+        if rest.starts_with('\n') {
+            // Blank lines are not allowed in OpenMetrics.
+            rest = &rest[1..];
+            continue;
+        }
+        if !rest.starts_with('#') {
+            // A run of sample lines, copied at once: they are the same in both formats.
+            // memchr's substring search: `str::find` with a string pattern costs more than
+            // the rest of the conversion.
+            let comment = memchr::memmem::find(rest.as_bytes(), b"\n#").map(|at| at + 1);
+            let scope = &rest.as_bytes()[..comment.unwrap_or(rest.len())];
+            let end = memchr::memmem::find(scope, b"\n\n")
+                .map(|at| at + 1)
+                .or(comment)
+                .unwrap_or(rest.len());
             flush_help(&mut out, help.take());
-            let (name, escaped) = rest.split_once(' ').unwrap_or((rest, ""));
+            out.push_str(&rest[..end]);
+            if !out.ends_with('\n') {
+                out.push('\n');
+            }
+            rest = &rest[end..];
+            continue;
+        }
+        let end = rest.find('\n').map_or(rest.len(), |at| at + 1);
+        let line = rest[..end].trim_end_matches('\n');
+        rest = &rest[end..];
+        if let Some(header) = line.strip_prefix("# HELP ") {
+            flush_help(&mut out, help.take());
+            let (name, escaped) = header.split_once(' ').unwrap_or((header, ""));
             help = Some((name, escaped));
-        } else if let Some(rest) = line.strip_prefix("# TYPE ") {
-            let (name, kind) = rest.split_once(' ').unwrap_or((rest, "unknown"));
+        } else if let Some(header) = line.strip_prefix("# TYPE ") {
+            let (name, kind) = header.split_once(' ').unwrap_or((header, "unknown"));
             let (family, kind) = match kind {
                 "counter" => match name.strip_suffix("_total") {
                     Some(base) if !families.contains(base) => (base, "counter"),
@@ -60,14 +92,8 @@ pub(crate) fn from_text(text: &str) -> String {
                 out.push_str(unit);
                 out.push('\n');
             }
-        } else if line.is_empty() || line.starts_with('#') {
-            // Blank lines and other comments are not allowed in OpenMetrics.
-            continue;
-        } else {
-            flush_help(&mut out, help.take());
-            out.push_str(line);
-            out.push('\n');
         }
+        // Other comments are not allowed in OpenMetrics.
     }
     flush_help(&mut out, help.take());
     out.push_str("# EOF\n");
@@ -114,6 +140,29 @@ fn write_help(out: &mut String, family: &str, escaped: &str) {
 #[cfg(test)]
 mod tests {
     use super::from_text;
+
+    #[test]
+    fn blank_lines_label_text_and_a_missing_last_line_feed() {
+        let text = "\
+# TYPE a_total counter
+a_total{v=\"x\\n# TYPE a gauge\"} 1
+
+a_total{v=\"y\"} 2
+
+
+# TYPE b gauge
+b 3";
+        let expected = "\
+# TYPE a counter
+a_total{v=\"x\\n# TYPE a gauge\"} 1
+a_total{v=\"y\"} 2
+# TYPE b gauge
+b 3
+# EOF
+";
+        assert_eq!(from_text(text), expected);
+        assert_eq!(from_text(""), "# EOF\n");
+    }
 
     #[test]
     fn families_units_help_and_eof() {
