@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 use metrics::Key;
 
 use crate::callsite::SiteInfo;
-use crate::exposition::text::{escape_help, escape_label_value, write_labels, write_sample, Float};
+use crate::exposition::text::{
+    escape_help, escape_label_value, write_histogram, write_labels, write_sample, Float,
+};
 use crate::storage::{BucketHistogram, ShardedCounter, ShardedGauge, Totals};
 
 /// Histogram bounds used when neither the attribute nor the exporter's builder sets any.
@@ -759,16 +761,7 @@ impl Registry {
                                 (&made_since.0[..], made_since.1)
                             }
                         };
-                        let mut running = 0u64;
-                        for (le, count) in les.1.iter().zip(counts) {
-                            running = running.wrapping_add(*count);
-                            write_sample(out, &name, "_bucket", block, Some(le), running);
-                        }
-                        let count = running.wrapping_add(counts.last().copied().unwrap_or(0));
-                        let inf = Some("+Inf");
-                        write_sample(out, &name, "_bucket", block, inf, count);
-                        write_sample(out, &name, "_sum", block, None, Float(sum));
-                        write_sample(out, &name, "_count", block, None, count);
+                        write_histogram(out, &name, block, &les.1, counts, sum);
                     }
                 }
             }

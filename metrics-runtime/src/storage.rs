@@ -337,12 +337,15 @@ pub(crate) mod block {
     /// Records `value` into the histogram whose words start at `first`.
     #[inline]
     pub(crate) fn record(first: usize, bounds: &[f64], value: f64) {
+        // `le` is inclusive: a value equal to a bound belongs to that bound's bucket. NaN goes
+        // to +Inf, where Prometheus' own clients put it.
         let bucket = bounds
             .iter()
             .position(|&bound| value <= bound)
             .unwrap_or(bounds.len());
         let slab = own_slab();
         slab.word(first + bucket).fetch_add(1, Ordering::Relaxed);
+        // Only this thread's shard: the exchange practically never retries.
         add_f64(slab.word(first + bounds.len() + 1), value);
     }
 
@@ -353,23 +356,56 @@ pub(crate) mod block {
             .unwrap_or_else(|| sum_words(index))
     }
 
-    /// Counts (not cumulative, `+Inf` last) and sum of the histogram at `first`.
-    pub(crate) fn histogram(
+    /// The counts (not cumulative, `+Inf` last) and the sum of the histogram at `first` in
+    /// `totals`, without copying; `None` for a histogram made after `totals` was taken.
+    pub(crate) fn histogram_in(
         first: usize,
         bounds: usize,
-        totals: Option<&Totals>,
-    ) -> (Vec<u64>, f64) {
-        let counts = (first..first + bounds + 1)
-            .map(|index| total(index, totals))
-            .collect();
-        let sum = match totals.and_then(|totals| totals.get(first + bounds + 1)) {
-            Some(bits) => f64::from_bits(bits),
-            None => slabs()
-                .iter()
-                .map(|slab| f64::from_bits(slab.read(first + bounds + 1)))
-                .sum(),
-        };
+        totals: &Totals,
+    ) -> Option<(&[u64], f64)> {
+        let buckets = bounds + 1;
+        let words = totals.0.get(first..first + buckets + 1)?;
+        Some((&words[..buckets], f64::from_bits(words[buckets])))
+    }
+
+    /// As [`histogram_in`], summed over the shards, each page looked up once.
+    pub(crate) fn histogram(first: usize, bounds: usize) -> (Vec<u64>, f64) {
+        let buckets = bounds + 1;
+        let mut counts = vec![0u64; buckets];
+        let mut sum = 0.0;
+        for slab in slabs() {
+            slab.add_words(first, &mut counts);
+            sum += f64::from_bits(slab.read(first + buckets));
+        }
         (counts, sum)
+    }
+
+    /// Adds `delta` to the gauge of shard word `whole` and shared word `fraction`: exactly
+    /// representable whole numbers go to the calling thread's shard, the rest to the shared
+    /// word.
+    #[inline]
+    pub(crate) fn add_gauge(whole: usize, fraction: &AtomicU64, delta: f64) {
+        if delta.fract() == 0.0 && delta.abs() < (1u64 << 53) as f64 {
+            own_slab()
+                .word(whole)
+                .fetch_add(delta as i64 as u64, Ordering::Relaxed);
+        } else {
+            add_f64(fraction, delta);
+        }
+    }
+
+    /// Sets that gauge: the shards' words belong to their writers, so the shared word takes
+    /// the difference.
+    pub(crate) fn set_gauge(whole: usize, fraction: &AtomicU64, value: f64) {
+        fraction.store(
+            (value - sum_words(whole) as i64 as f64).to_bits(),
+            Ordering::Relaxed,
+        );
+    }
+
+    /// That gauge's value, from `totals` when it holds the shard word.
+    pub(crate) fn gauge(whole: usize, fraction: &AtomicU64, totals: Option<&Totals>) -> f64 {
+        total(whole, totals) as i64 as f64 + f64::from_bits(fraction.load(Ordering::Relaxed))
     }
 }
 
@@ -403,9 +439,7 @@ impl ShardedCounter {
 impl CounterFn for ShardedCounter {
     #[inline]
     fn increment(&self, value: u64) {
-        own_slab()
-            .word(self.word)
-            .fetch_add(value, Ordering::Relaxed);
+        block::add(self.word, value);
     }
 
     fn absolute(&self, value: u64) {
@@ -433,49 +467,28 @@ impl ShardedGauge {
         }
     }
 
-    fn whole(&self) -> i64 {
-        sum_words(self.whole) as i64
-    }
-
     pub(crate) fn value(&self) -> f64 {
-        self.whole() as f64 + f64::from_bits(self.fraction.load(Ordering::Relaxed))
+        block::gauge(self.whole, &self.fraction, None)
     }
 
     pub(crate) fn value_in(&self, totals: &Totals) -> f64 {
-        let whole = totals
-            .get(self.whole)
-            .map_or_else(|| self.whole(), |w| w as i64);
-        whole as f64 + f64::from_bits(self.fraction.load(Ordering::Relaxed))
-    }
-
-    #[inline]
-    fn add(&self, delta: f64) {
-        // Exactly representable whole numbers take the fast path.
-        if delta.fract() == 0.0 && delta.abs() < (1u64 << 53) as f64 {
-            own_slab()
-                .word(self.whole)
-                .fetch_add(delta as i64 as u64, Ordering::Relaxed);
-        } else {
-            add_f64(&self.fraction, delta);
-        }
+        block::gauge(self.whole, &self.fraction, Some(totals))
     }
 }
 
 impl GaugeFn for ShardedGauge {
     #[inline]
     fn increment(&self, value: f64) {
-        self.add(value);
+        block::add_gauge(self.whole, &self.fraction, value);
     }
 
     #[inline]
     fn decrement(&self, value: f64) {
-        self.add(-value);
+        block::add_gauge(self.whole, &self.fraction, -value);
     }
 
     fn set(&self, value: f64) {
-        // The shards' words belong to their writers: the shared word takes the difference.
-        self.fraction
-            .store((value - self.whole() as f64).to_bits(), Ordering::Relaxed);
+        block::set_gauge(self.whole, &self.fraction, value);
     }
 }
 
@@ -508,6 +521,23 @@ pub(crate) struct HistogramSnapshot {
 }
 
 impl HistogramSnapshot {
+    /// From bucket counts (not cumulative, `+Inf` last) and the sum.
+    pub(crate) fn from_counts(bounds: Arc<[f64]>, counts: &[u64], sum: f64) -> Self {
+        let mut running = 0u64;
+        let cumulative = counts
+            .iter()
+            .map(|count| {
+                running = running.wrapping_add(*count);
+                running
+            })
+            .collect();
+        Self {
+            bounds,
+            cumulative,
+            sum,
+        }
+    }
+
     pub(crate) fn count(&self) -> u64 {
         self.cumulative.last().copied().unwrap_or(0)
     }
@@ -515,10 +545,7 @@ impl HistogramSnapshot {
 
 impl BucketHistogram {
     pub(crate) fn new(bounds: Arc<[f64]>) -> Self {
-        // One count per bound, one for +Inf, one for the sum.
-        let _marking = MARKING.lock().unwrap_or_else(PoisonError::into_inner);
-        let first = allocate_words(bounds.len() + 2);
-        mark_float(first + bounds.len() + 1);
+        let first = block::allocate_histograms(bounds.len(), 1);
         Self { bounds, first }
     }
 
@@ -530,9 +557,7 @@ impl BucketHistogram {
     /// The bucket counts (not cumulative, `+Inf` last) and the sum in `totals`, without
     /// copying; `None` for a histogram made after `totals` was taken.
     pub(crate) fn counts_in<'t>(&self, totals: &'t Totals) -> Option<(&'t [u64], f64)> {
-        let buckets = self.bounds.len() + 1;
-        let words = totals.0.get(self.first..self.first + buckets + 1)?;
-        Some((&words[..buckets], f64::from_bits(words[buckets])))
+        block::histogram_in(self.first, self.bounds.len(), totals)
     }
 
     pub(crate) fn snapshot(&self) -> HistogramSnapshot {
@@ -541,50 +566,25 @@ impl BucketHistogram {
 
     /// As [`snapshot`](Self::snapshot), with the counts taken from `totals` when given.
     pub(crate) fn snapshot_in(&self, totals: Option<&Totals>) -> HistogramSnapshot {
-        let (mut cumulative, sum) = match totals.and_then(|totals| self.counts_in(totals)) {
-            Some((counts, sum)) => (counts.to_vec(), sum),
-            None => self.counts(),
-        };
-        let mut running = 0u64;
-        for count in cumulative.iter_mut() {
-            running = running.wrapping_add(*count);
-            *count = running;
-        }
-        HistogramSnapshot {
-            bounds: self.bounds.clone(),
-            cumulative,
-            sum,
+        match totals.and_then(|totals| self.counts_in(totals)) {
+            Some((counts, sum)) => HistogramSnapshot::from_counts(self.bounds.clone(), counts, sum),
+            None => {
+                let (counts, sum) = self.counts();
+                HistogramSnapshot::from_counts(self.bounds.clone(), &counts, sum)
+            }
         }
     }
 
     /// The bucket counts (not cumulative, `+Inf` last) and the sum, summed over the shards.
     pub(crate) fn counts(&self) -> (Vec<u64>, f64) {
-        let buckets = self.bounds.len() + 1;
-        let mut counts = vec![0u64; buckets];
-        let mut sum = 0.0;
-        for slab in slabs() {
-            slab.add_words(self.first, &mut counts);
-            sum += f64::from_bits(slab.read(self.first + buckets));
-        }
-        (counts, sum)
+        block::histogram(self.first, self.bounds.len())
     }
 }
 
 impl HistogramFn for BucketHistogram {
     #[inline]
     fn record(&self, value: f64) {
-        // `le` is inclusive: a value equal to a bound belongs to that bound's bucket. NaN goes
-        // to +Inf, where Prometheus' own clients put it.
-        let bucket = self
-            .bounds
-            .iter()
-            .position(|&bound| value <= bound)
-            .unwrap_or(self.bounds.len());
-        let slab = own_slab();
-        slab.word(self.first + bucket)
-            .fetch_add(1, Ordering::Relaxed);
-        // Only this thread's shard: the exchange practically never retries.
-        add_f64(slab.word(self.first + self.bounds.len() + 1), value);
+        block::record(self.first, &self.bounds, value);
     }
 }
 

@@ -48,6 +48,27 @@ pub(crate) fn write_sample(
     out.push('\n');
 }
 
+/// Writes one histogram series from its bucket counts (not cumulative, `+Inf` last): the
+/// cumulative `_bucket` lines (`les` holds the bounds as text), `_sum` and `_count`.
+pub(crate) fn write_histogram(
+    out: &mut String,
+    name: &str,
+    labels: &str,
+    les: &[String],
+    counts: &[u64],
+    sum: f64,
+) {
+    let mut running = 0u64;
+    for (le, count) in les.iter().zip(counts) {
+        running = running.wrapping_add(*count);
+        write_sample(out, name, "_bucket", labels, Some(le), running);
+    }
+    let count = running.wrapping_add(counts.last().copied().unwrap_or(0));
+    write_sample(out, name, "_bucket", labels, Some("+Inf"), count);
+    write_sample(out, name, "_sum", labels, None, Float(sum));
+    write_sample(out, name, "_count", labels, None, count);
+}
+
 /// A sample value as the exposition writes it.
 pub(crate) trait SampleValue {
     fn write_to(self, out: &mut String);

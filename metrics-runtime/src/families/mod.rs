@@ -12,7 +12,7 @@ mod kinds;
 mod labels;
 
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 pub use kinds::{
@@ -24,7 +24,7 @@ pub use labels::{
     ValueSet, MAX_SET_CAPACITY, OTHER,
 };
 
-use crate::exposition::text::{escape_help, write_labels, write_sample, Float};
+use crate::exposition::text::{escape_help, write_histogram, write_labels, write_sample, Float};
 use crate::registry::{Kind, RenderOptions, SeriesValue, Value};
 use crate::storage::{block, HistogramSnapshot, Totals};
 
@@ -183,35 +183,15 @@ fn series_count(lists: &[LabelValues]) -> Option<usize> {
 
 impl Block {
     fn add_gauge(&self, index: usize, delta: f64) {
-        // Exactly representable whole numbers go to the shards, the rest to the shared word.
-        if delta.fract() == 0.0 && delta.abs() < (1u64 << 53) as f64 {
-            block::add(self.first + index, delta as i64 as u64);
-        } else {
-            let word = &self.fractions[index];
-            let mut current = word.load(Ordering::Relaxed);
-            loop {
-                let next = (f64::from_bits(current) + delta).to_bits();
-                match word.compare_exchange_weak(
-                    current,
-                    next,
-                    Ordering::Relaxed,
-                    Ordering::Relaxed,
-                ) {
-                    Ok(_) => return,
-                    Err(actual) => current = actual,
-                }
-            }
-        }
+        block::add_gauge(self.first + index, &self.fractions[index], delta);
     }
 
     fn set_gauge(&self, index: usize, value: f64) {
-        let whole = block::total(self.first + index, None) as i64 as f64;
-        self.fractions[index].store((value - whole).to_bits(), Ordering::Relaxed);
+        block::set_gauge(self.first + index, &self.fractions[index], value);
     }
 
     fn gauge(&self, index: usize, totals: Option<&Totals>) -> f64 {
-        let whole = block::total(self.first + index, totals) as i64 as f64;
-        whole + f64::from_bits(self.fractions[index].load(Ordering::Relaxed))
+        block::gauge(self.first + index, &self.fractions[index], totals)
     }
 
     fn set_callback(&self, index: usize, callback: Arc<callbacks::CallbackFn>) {
@@ -350,16 +330,18 @@ pub(crate) fn render(out: &mut String, options: &RenderOptions, totals: &Totals)
                 }
                 TypedKind::Histogram => {
                     let first = block.first + index * block.stride;
-                    let (counts, sum) = block::histogram(first, info.buckets.len(), Some(totals));
-                    let mut running = 0u64;
-                    for (le, count) in les.iter().zip(&counts) {
-                        running = running.wrapping_add(*count);
-                        write_sample(out, &name, "_bucket", labels, Some(le), running);
-                    }
-                    let count = running.wrapping_add(counts.last().copied().unwrap_or(0));
-                    write_sample(out, &name, "_bucket", labels, Some("+Inf"), count);
-                    write_sample(out, &name, "_sum", labels, None, Float(sum));
-                    write_sample(out, &name, "_count", labels, None, count);
+                    let bounds = info.buckets.len();
+                    // A family first written since the totals were taken is read from its
+                    // shards.
+                    let made_since;
+                    let (counts, sum) = match block::histogram_in(first, bounds, totals) {
+                        Some(found) => found,
+                        None => {
+                            made_since = block::histogram(first, bounds);
+                            (&made_since.0[..], made_since.1)
+                        }
+                    };
+                    write_histogram(out, &name, labels, &les, counts, sum);
                 }
             }
         }
@@ -425,20 +407,12 @@ pub(crate) fn values() -> Vec<SeriesValue> {
                 TypedKind::CallbackGauge => continue,
                 TypedKind::Histogram => {
                     let first = block.first + index * block.stride;
-                    let (counts, sum) = block::histogram(first, info.buckets.len(), None);
-                    let mut running = 0u64;
-                    let cumulative = counts
-                        .iter()
-                        .map(|count| {
-                            running = running.wrapping_add(*count);
-                            running
-                        })
-                        .collect();
-                    Value::Histogram(HistogramSnapshot {
-                        bounds: Arc::from(info.buckets),
-                        cumulative,
+                    let (counts, sum) = block::histogram(first, info.buckets.len());
+                    Value::Histogram(HistogramSnapshot::from_counts(
+                        Arc::from(info.buckets),
+                        &counts,
                         sum,
-                    })
+                    ))
                 }
             };
             values.push(SeriesValue {
