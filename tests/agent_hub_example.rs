@@ -3,62 +3,13 @@
 //! combination it never touched at zero, and HELP from the doc comments; promtool and Python's
 //! `prometheus_client` read it, and `/catalog` lists the typed families.
 
-use std::io::{BufRead as _, BufReader, Write as _};
+use std::io::{BufRead as _, BufReader};
 use std::net::TcpListener;
 use std::process::{Command, Stdio};
 
 use metrics_toolkit::{
-    build_example, expect_value, promtool_check_metrics, required_in_ci, try_request,
+    build_example, expect_value, promtool_check_metrics, python_samples, try_request,
 };
-
-/// Every sample as `prometheus_client` parsed it: one JSON object per line.
-const PARSER: &str = r#"
-import json, sys
-from prometheus_client.parser import text_string_to_metric_families
-text = sys.stdin.buffer.read().decode("utf-8")
-for family in text_string_to_metric_families(text):
-    for s in family.samples:
-        print(json.dumps({"family": family.name, "help": family.documentation,
-                          "name": s.name, "labels": s.labels, "value": s.value}))
-"#;
-
-fn python_samples(text: &str) -> Option<Vec<serde_json::Value>> {
-    let has_parser = Command::new("python3")
-        .args(["-c", "import prometheus_client"])
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success());
-    if !has_parser {
-        required_in_ci("python3 with prometheus_client (pip install prometheus-client)");
-        return None;
-    }
-    let mut child = Command::new("python3")
-        .args(["-c", PARSER])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    child
-        .stdin
-        .take()
-        .expect("piped stdin")
-        .write_all(text.as_bytes())
-        .expect("python reads the exposition");
-    let output = child.wait_with_output().expect("python3 runs");
-    assert!(
-        output.status.success(),
-        "prometheus_client could not parse the exposition: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Some(
-        String::from_utf8(output.stdout)
-            .expect("JSON is UTF-8")
-            .lines()
-            .map(|line| serde_json::from_str(line).expect("one JSON object per sample"))
-            .collect(),
-    )
-}
 
 #[test]
 fn agent_hub_serves_its_typed_metrics_exactly() {
@@ -232,7 +183,7 @@ fn agent_hub_serves_its_typed_metrics_exactly() {
     assert!(text.contains("# TYPE hub_llm_call_duration_seconds histogram\n"));
     promtool_check_metrics(&text);
 
-    if let Some(samples) = python_samples(&text) {
+    if let Some(samples) = python_samples(&text, false) {
         let python = |name: &str, labels: serde_json::Value| {
             samples
                 .iter()

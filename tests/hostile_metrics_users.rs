@@ -10,14 +10,12 @@
 //! changes of `metrics_runtime_foreign_series_dropped_total`.
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::process::{Command, Stdio};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
 use metrics_runtime::{monitored, set_health, tool_call};
 use metrics_toolkit::{
-    expect_value, promtool_check_metrics, required_in_ci, samples, scrape, value,
+    expect_value, promtool_check_metrics, python_samples, run_python_parser, samples, scrape, value,
 };
 
 const DROPPED: &str = "metrics_runtime_foreign_series_dropped_total";
@@ -73,40 +71,12 @@ for family in text_string_to_metric_families(text):
 /// The exposition as Python's `prometheus_client` reads it; `None` when it is not installed
 /// (outside CI). Panics when it cannot parse the text.
 fn python_families(text: &str) -> Option<Vec<PyFamily>> {
-    let has_parser = Command::new("python3")
-        .args(["-c", "import prometheus_client"])
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success());
-    if !has_parser {
-        required_in_ci("python3 with prometheus_client (pip install prometheus-client)");
-        return None;
-    }
-    let mut child = Command::new("python3")
-        .args(["-c", PARSER])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    child
-        .stdin
-        .take()
-        .expect("piped stdin")
-        .write_all(text.as_bytes())
-        .expect("python reads the exposition");
-    let output = child.wait_with_output().expect("python3 runs");
-    assert!(
-        output.status.success(),
-        "prometheus_client could not parse the exposition: {}\n--- exposition ---\n{text}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let families = String::from_utf8(output.stdout)
-        .expect("JSON is UTF-8")
-        .lines()
-        .map(|line| serde_json::from_str(line).expect("one JSON object per family"))
-        .collect();
-    Some(families)
+    run_python_parser(PARSER, text).map(|printed| {
+        printed
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("one JSON object per family"))
+            .collect()
+    })
 }
 
 /// The value of the one sample named `name` with exactly `labels`, as Python parsed it.
@@ -165,36 +135,7 @@ fn openmetrics_parses() {
     let text = metrics_toolkit::exporter()
         .handle()
         .render_as(metrics_runtime::Format::OpenMetrics);
-    let has_parser = Command::new("python3")
-        .args(["-c", "import prometheus_client.openmetrics.parser"])
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success());
-    if !has_parser {
-        required_in_ci("python3 with prometheus_client (pip install prometheus-client)");
-        return;
-    }
-    let mut child = Command::new("python3")
-        .args([
-            "-c",
-            "import sys\nfrom prometheus_client.openmetrics.parser import text_string_to_metric_families\nlist(text_string_to_metric_families(sys.stdin.buffer.read().decode('utf-8')))",
-        ])
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    child
-        .stdin
-        .take()
-        .expect("piped stdin")
-        .write_all(text.as_bytes())
-        .expect("python reads the exposition");
-    let output = child.wait_with_output().expect("python3 runs");
-    assert!(
-        output.status.success(),
-        "the OpenMetrics parser refused the exposition: {}\n--- exposition ---\n{text}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    python_samples(&text, true);
 }
 
 /// The lines of the exposition that start with `prefix`.

@@ -3,11 +3,8 @@
 //! is read back by Python's `prometheus_client` OpenMetrics parser, label values with quotes,
 //! backslashes, newlines and non-ASCII intact; the text body passes promtool.
 
-use std::io::Write as _;
-use std::process::{Command, Stdio};
-
 use metrics_runtime::{monitored, Counter, Format, Metrics};
-use metrics_toolkit::{promtool_check_metrics, required_in_ci};
+use metrics_toolkit::{promtool_check_metrics, python_samples};
 
 /// What Prometheus 2.42 sends when it scrapes.
 const PROMETHEUS_ACCEPT: &str = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
@@ -58,56 +55,6 @@ fn scrape_with(accept: Option<&str>) -> (String, String) {
     (content_type, body)
 }
 
-/// Every sample of an OpenMetrics exposition as Python's OpenMetrics parser reads it.
-const PARSER: &str = r#"
-import json, sys
-from prometheus_client.openmetrics.parser import text_string_to_metric_families
-text = sys.stdin.buffer.read().decode("utf-8")
-for family in text_string_to_metric_families(text):
-    for s in family.samples:
-        print(json.dumps({"family": family.name, "type": family.type, "unit": family.unit,
-                          "help": family.documentation, "name": s.name, "labels": s.labels,
-                          "value": s.value}))
-"#;
-
-fn python_openmetrics(text: &str) -> Option<Vec<serde_json::Value>> {
-    let has_parser = Command::new("python3")
-        .args(["-c", "import prometheus_client.openmetrics.parser"])
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|status| status.success());
-    if !has_parser {
-        required_in_ci("python3 with prometheus_client (pip install prometheus-client)");
-        return None;
-    }
-    let mut child = Command::new("python3")
-        .args(["-c", PARSER])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    child
-        .stdin
-        .take()
-        .expect("piped stdin")
-        .write_all(text.as_bytes())
-        .expect("python reads the exposition");
-    let output = child.wait_with_output().expect("python3 runs");
-    assert!(
-        output.status.success(),
-        "the OpenMetrics parser refused the exposition: {}\n--- exposition ---\n{text}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Some(
-        String::from_utf8(output.stdout)
-            .expect("JSON is UTF-8")
-            .lines()
-            .map(|line| serde_json::from_str(line).expect("one JSON object per sample"))
-            .collect(),
-    )
-}
-
 #[test]
 fn each_client_gets_the_format_it_asks_for() {
     metrics_toolkit::exporter();
@@ -137,7 +84,7 @@ fn each_client_gets_the_format_it_asks_for() {
         "{text}"
     );
 
-    if let Some(samples) = python_openmetrics(&text) {
+    if let Some(samples) = python_samples(&text, true) {
         let find = |name: &str, labels: serde_json::Value| {
             samples
                 .iter()

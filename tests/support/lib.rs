@@ -249,3 +249,71 @@ pub fn promtool_check_metrics(text: &str) -> Option<String> {
     );
     Some(report)
 }
+
+/// Runs `script` with Python, the exposition `text` on its standard input, and returns what
+/// it prints; `None` when python3 with `prometheus_client` is missing outside CI. Panics when
+/// the script fails, which for a parser means it refused the text.
+pub fn run_python_parser(script: &str, text: &str) -> Option<String> {
+    let has_parser = Command::new("python3")
+        .args([
+            "-c",
+            "import prometheus_client.parser, prometheus_client.openmetrics.parser",
+        ])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success());
+    if !has_parser {
+        required_in_ci("python3 with prometheus_client (pip install prometheus-client)");
+        return None;
+    }
+    let mut child = Command::new("python3")
+        .args(["-c", script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    child
+        .stdin
+        .take()
+        .expect("piped stdin")
+        .write_all(text.as_bytes())
+        .expect("python reads the exposition");
+    let output = child.wait_with_output().expect("python3 runs");
+    assert!(
+        output.status.success(),
+        "prometheus_client refused the exposition: {}\n--- exposition ---\n{text}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Some(String::from_utf8(output.stdout).expect("the script prints UTF-8"))
+}
+
+/// Every sample of `text` as `prometheus_client` parses it, with its family's name, type,
+/// unit and HELP: with the OpenMetrics parser when `openmetrics`, else the text format's.
+/// The text is decoded from bytes: `sys.stdin.read()` would turn a carriage return inside a
+/// label value into a line feed.
+pub fn python_samples(text: &str, openmetrics: bool) -> Option<Vec<serde_json::Value>> {
+    let module = if openmetrics {
+        "prometheus_client.openmetrics.parser"
+    } else {
+        "prometheus_client.parser"
+    };
+    let script = format!(
+        r#"
+import json, sys
+from {module} import text_string_to_metric_families
+text = sys.stdin.buffer.read().decode("utf-8")
+for family in text_string_to_metric_families(text):
+    for s in family.samples:
+        print(json.dumps({{"family": family.name, "type": family.type, "unit": family.unit,
+                          "help": family.documentation, "name": s.name, "labels": s.labels,
+                          "value": s.value}}))
+"#
+    );
+    run_python_parser(&script, text).map(|printed| {
+        printed
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("one JSON object per sample"))
+            .collect()
+    })
+}
