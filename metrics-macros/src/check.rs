@@ -269,31 +269,7 @@ fn crate_path(expr: &Expr, errors: &mut Errors) -> Option<Path> {
     let path = match expr {
         Expr::Lit(ExprLit {
             lit: Lit::Str(lit), ..
-        }) => {
-            if !lit.suffix().is_empty() {
-                errors.push(
-                    lit.span(),
-                    format!(
-                        "`crate` takes a plain string literal; remove the suffix `{}`",
-                        lit.suffix()
-                    ),
-                );
-                return None;
-            }
-            match lit.parse::<Path>() {
-                Ok(path) => path,
-                Err(_) => {
-                    errors.push(
-                        lit.span(),
-                        format!(
-                            "`crate = \"{}\"` is not a path; write `crate = \"my_metrics\"`",
-                            lit.value()
-                        ),
-                    );
-                    return None;
-                }
-            }
-        }
+        }) => return crate_literal(lit).map_err(|error| errors.add(error)).ok(),
         Expr::Path(path) if path.qself.is_none() && path.attrs.is_empty() => path.path.clone(),
         other => {
             errors.push_spanned(
@@ -310,6 +286,31 @@ fn crate_path(expr: &Expr, errors: &mut Errors) -> Option<Path> {
             None
         }
     }
+}
+
+/// `crate = "path"`, as the attributes and every derive take it: a plain string literal
+/// holding a path without generic arguments.
+pub(crate) fn crate_literal(lit: &LitStr) -> syn::Result<Path> {
+    if !lit.suffix().is_empty() {
+        return Err(syn::Error::new(
+            lit.span(),
+            format!(
+                "`crate` takes a plain string literal; remove the suffix `{}`",
+                lit.suffix()
+            ),
+        ));
+    }
+    let path = lit.parse::<Path>().map_err(|_| {
+        syn::Error::new(
+            lit.span(),
+            format!(
+                "`crate = \"{}\"` is not a path; write `crate = \"my_metrics\"`",
+                lit.value()
+            ),
+        )
+    })?;
+    without_generic_arguments(&path)?;
+    Ok(path)
 }
 
 /// The expansion appends `::__private::...` (or `::LabelValue`) to a `crate` path: it must name

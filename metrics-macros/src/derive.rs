@@ -37,15 +37,7 @@ fn options(attrs: &[Attribute], attr_name: &str, allowed: Allowed, errors: &mut 
                 options.transparent = true;
             } else if meta.path.is_ident("crate") && allowed.krate {
                 let value: LitStr = meta.value()?.parse()?;
-                if !value.suffix().is_empty() {
-                    return Err(syn::Error::new(
-                        value.span(),
-                        format!("`crate` takes a plain string literal; remove the suffix `{}`", value.suffix()),
-                    ));
-                }
-                let path: Path = value.parse()?;
-                crate::check::without_generic_arguments(&path)?;
-                options.krate = Some(path);
+                options.krate = Some(crate::check::crate_literal(&value)?);
             } else {
                 let mut expected = Vec::new();
                 if allowed.rename {

@@ -10,7 +10,7 @@ use syn::{
     PathArguments, Type,
 };
 
-use crate::check::{check_bounds, unbounded_type, without_generic_arguments, BoundsOf, Errors};
+use crate::check::{check_bounds, crate_literal, unbounded_type, BoundsOf, Errors};
 use crate::names::{closest, is_label_name, is_metric_name};
 
 /// Label names no typed metric may use: Prometheus' own, or set from the scrape target.
@@ -64,19 +64,7 @@ fn runtime_path(krate: Option<Path>) -> Path {
 
 /// `crate = "path"` as the attributes take it.
 fn crate_value(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<Path> {
-    let value: LitStr = meta.value()?.parse()?;
-    if !value.suffix().is_empty() {
-        return Err(syn::Error::new(
-            value.span(),
-            format!(
-                "`crate` takes a plain string literal; remove the suffix `{}`",
-                value.suffix()
-            ),
-        ));
-    }
-    let path: Path = value.parse()?;
-    without_generic_arguments(&path)?;
-    Ok(path)
+    crate_literal(&meta.value()?.parse()?)
 }
 
 fn unknown_option(
@@ -209,8 +197,7 @@ pub(crate) fn label_set(input: DeriveInput) -> syn::Result<TokenStream> {
         } else if values.is_none() && registered {
             errors.push_spanned(&field.ty, format!("label `{name}` is a `RegisteredValue`: name its set with `#[label(values = SET)]`"));
         } else if values.is_none() {
-            let unbounded = unbounded_type(&field.ty)
-                .or_else(|| is_str_reference(&field.ty).then_some("a `&str`"));
+            let unbounded = unbounded_label_type(&field.ty);
             if let Some(kind) = unbounded {
                 errors.push_spanned(&field.ty, format!(
                     "label `{name}` cannot take its value from `{}`, {kind}: its set of values is unbounded and every value would be a new time series; map it to a fieldless enum with `#[derive(LabelValue)]`, or for values known at start-up use a `RegisteredValue` with `#[label(values = SET)]`",
@@ -311,6 +298,12 @@ fn type_ends_with(ty: &Type, name: &str) -> bool {
     matches!(ty, Type::Path(path) if path.qself.is_none() && path.path.segments.last().is_some_and(|s| s.ident == name))
 }
 
+/// What makes a label type unbounded, `&'static str` included: a field of a label set needs
+/// a list of values.
+fn unbounded_label_type(ty: &Type) -> Option<&'static str> {
+    unbounded_type(ty).or_else(|| is_str_reference(ty).then_some("a `&str`"))
+}
+
 fn is_str_reference(ty: &Type) -> bool {
     matches!(ty, Type::Reference(reference) if type_ends_with(&reference.elem, "str"))
 }
@@ -369,7 +362,8 @@ struct MetricField {
     labels: Option<Type>,
     name: String,
     help: String,
-    buckets: Vec<f64>,
+    /// A histogram's own bounds; `None` for the runtime's `DEFAULT_BUCKETS`.
+    buckets: Option<Vec<f64>>,
     span: Span,
     /// Where the name comes from: the field, or `#[metric(name = "...")]`.
     name_span: Span,
@@ -385,11 +379,6 @@ impl MetricField {
         printed
     }
 }
-
-/// The default histogram bounds, in seconds, as the runtime's `DEFAULT_BUCKETS`.
-const DEFAULT_BUCKETS: [f64; 11] = [
-    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
-];
 
 pub(crate) fn metrics(input: DeriveInput) -> syn::Result<TokenStream> {
     let mut errors = Errors::default();
@@ -562,9 +551,7 @@ fn metric_field(
         errors.push(ident.span(), format!("metric `{name}` needs a doc comment: it is the HELP text Prometheus and Grafana show, e.g. `/// Cache lookups, by cache and result.`"));
     }
     if let Some(labels) = &labels {
-        if let Some(kind) =
-            unbounded_type(labels).or_else(|| is_str_reference(labels).then_some("a `&str`"))
-        {
+        if let Some(kind) = unbounded_label_type(labels) {
             errors.push_spanned(labels, format!("`{}` is {kind}, not a label set: its set of values is unbounded and every value would be a new time series; declare the labels as a `#[derive(LabelSet)]` struct of fieldless enums", labels.to_token_stream()));
         }
     }
@@ -578,10 +565,7 @@ fn metric_field(
         labels,
         name,
         help,
-        buckets: match kind {
-            MetricKind::Histogram => buckets.unwrap_or_else(|| DEFAULT_BUCKETS.to_vec()),
-            _ => Vec::new(),
-        },
+        buckets,
     })
 }
 
@@ -701,7 +685,11 @@ fn expand_metrics(input: &DeriveInput, krate: &Path, metrics: &[MetricField]) ->
             .labels
             .clone()
             .unwrap_or_else(|| syn::parse_quote!(()));
-        let buckets = &metric.buckets;
+        let buckets = match (&metric.buckets, metric.kind) {
+            (Some(bounds), _) => quote!(&[#(#bounds),*]),
+            (None, MetricKind::Histogram) => quote!(#krate::DEFAULT_BUCKETS),
+            (None, _) => quote!(&[]),
+        };
         let declared_by = format!("{group}::{field}");
         let line = quote_spanned!(metric.span=> ::core::line!());
         quote! {
@@ -713,7 +701,7 @@ fn expand_metrics(input: &DeriveInput, krate: &Path, metrics: &[MetricField]) ->
                         kind: #krate::__private::TypedKind::#kind,
                         label_names: <#labels as #krate::LabelSet>::NAMES,
                         label_values: <#labels as #krate::LabelSet>::value_lists,
-                        buckets: &[#(#buckets),*],
+                        buckets: #buckets,
                         declared_by: #declared_by,
                         file: ::core::file!(),
                         line: #line,
