@@ -390,6 +390,12 @@ pub(crate) fn metrics(input: DeriveInput) -> syn::Result<TokenStream> {
     );
     let mut krate = None;
     let mut prefix = String::new();
+    for attr in input.attrs.iter().filter(|a| a.path().is_ident("metric")) {
+        errors.push_spanned(
+            attr,
+            "`#[metric(...)]` is for fields; options of the struct go in `#[metrics(...)]`, e.g. `#[metrics(prefix = \"hub\")]`",
+        );
+    }
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("metrics")) {
         let parsed = attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("crate") {
@@ -497,6 +503,13 @@ fn metric_field(
     };
     let mut name_override: Option<LitStr> = None;
     let mut buckets_expr: Option<Expr> = None;
+    // Both names are helper attributes of the derive, so rustc accepts either anywhere.
+    for attr in field.attrs.iter().filter(|a| a.path().is_ident("metrics")) {
+        errors.push_spanned(
+            attr,
+            format!("`#[metrics(...)]` is for the struct; options of the field `{field_name}` go in `#[metric(...)]`, e.g. `#[metric(buckets = [0.1, 1.0])]`"),
+        );
+    }
     for attr in field.attrs.iter().filter(|a| a.path().is_ident("metric")) {
         let parsed = attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("name") {
