@@ -8,8 +8,11 @@
 #      metric names metrics-runtime exports or the recording rules in prometheus/rules; template
 #      variables are used as label=~"$var"; datasources are {"type":"prometheus","uid":"prometheus"};
 #      every alert has a severity and summary/description annotations; every threshold is used
-#      and guarded by ThresholdRulesMissing.
-#   5. docker-compose.yml: parses (if PyYAML is installed) and every bind-mounted path exists.
+#      and guarded by ThresholdRulesMissing; time series and heatmap targets on a
+#      *_duration_seconds_bucket histogram have "exemplar": true.
+#   5. docker-compose.yml: parses (if PyYAML is installed), every bind-mounted path exists and
+#      Prometheus runs with exemplar storage; the Prometheus datasource links exemplars'
+#      trace_id to a provisioned datasource (if PyYAML is installed).
 #
 # Usage: deploy/check.sh            (from any directory; PROMTOOL=/path/to/promtool to override)
 # Exits non-zero on the first failing promtool step or on any problem found in steps 4-5.
@@ -230,6 +233,7 @@ if not dash_files:
     problem("no dashboards in grafana/dashboards")
 uids = {}
 n_targets = 0
+n_exemplar = n_exemplar_missing = 0
 for f in dash_files:
     try:
         d = json.load(open(f))
@@ -282,6 +286,12 @@ for f in dash_files:
             if t.get("datasource") != DS:
                 problem(f"{where} target {t.get('refId')}: datasource must be {DS}")
             check_expr(f"{where} target {t.get('refId')}", t.get("expr", ""), allowed_vars)
+            if (p.get("type") in ("timeseries", "heatmap") and "_duration_seconds_bucket" in t.get("expr", "")
+                    and t.get("exemplar") is not True):
+                problem(f'{where} target {t.get("refId")}: a latency histogram, needs "exemplar": true')
+                n_exemplar_missing += 1
+            elif t.get("exemplar") is True:
+                n_exemplar += 1
     print(f"  {f}: uid {d.get('uid')}, {len(ids)} panels, variables {sorted(variables) or 'none'}")
 
 # PromQL syntax of every dashboard expression: as recording rules through promtool
@@ -302,6 +312,7 @@ print(f"  dashboards: {len(dash_files)} files, {n_targets} targets, {checked_exp
       f"(with variables) checked; PromQL syntax via promtool: "
       f"{'ok' if res.returncode == 0 else 'FAILED'}")
 print(f"  metric names used: {len(used_metrics)} ({len(used_metrics & RECORDS)} of them recording rules)")
+print(f"  exemplars: {n_exemplar} latency targets with \"exemplar\": true, {n_exemplar_missing} missing")
 
 # --- docker-compose.yml and provisioning -------------------------------------------------------
 compose = open("docker-compose.yml").read()
@@ -323,8 +334,23 @@ for m in mounts:
     if not os.path.exists(m):
         problem(f"docker-compose.yml: bind-mounted path {m} does not exist (relative to deploy/)")
 print(f"  docker-compose.yml: {len(mounts)} bind mounts checked: {', '.join(mounts)}")
-for f in ("grafana/provisioning/datasources/prometheus.yml", "grafana/provisioning/dashboards/dashboards.yml",
-          "prometheus/targets/example.json"):
+if not re.search(r"^\s*-\s*--enable-feature=(?:[\w-]+,)*exemplar-storage\b", compose, re.M):
+    problem("docker-compose.yml: Prometheus needs --enable-feature=exemplar-storage to keep exemplars")
+if yaml:
+    ds = [d for f in sorted(glob.glob("grafana/provisioning/datasources/*.yml"))
+          for d in (yaml.safe_load(open(f)) or {}).get("datasources") or []]
+    ds_uids = {d.get("uid") for d in ds}
+    prom = [d for d in ds if d.get("uid") == "prometheus"]
+    dests = ((prom[0].get("jsonData") or {}).get("exemplarTraceIdDestinations") or []) if prom else []
+    if not any(x.get("name") == "trace_id" for x in dests):
+        problem("datasource prometheus: no exemplarTraceIdDestinations entry for the trace_id label")
+    for x in dests:
+        if x.get("datasourceUid") not in ds_uids:
+            problem(f"datasource prometheus: exemplar destination {x.get('datasourceUid')!r} is not a provisioned datasource uid")
+    print(f"  datasources: {', '.join(sorted(str(u) for u in ds_uids))}; exemplar trace_id -> "
+          f"{', '.join(str(x.get('datasourceUid')) for x in dests) or 'none'}")
+for f in ("grafana/provisioning/datasources/prometheus.yml", "grafana/provisioning/datasources/jaeger.yml",
+          "grafana/provisioning/dashboards/dashboards.yml", "prometheus/targets/example.json"):
     if not os.path.isfile(f):
         problem(f"missing {f}")
 json.load(open("prometheus/targets/example.json"))

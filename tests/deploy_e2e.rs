@@ -5,7 +5,9 @@
 //! proves that the target is up, the counters read back exactly what was sent, the recording
 //! rules give the expected rates and ratios, `ToolHighErrorRatio` fires for the failing tool
 //! and never for the healthy one, and every PromQL expression of the Grafana dashboards in
-//! `deploy/grafana/dashboards/` parses and returns data. A second test runs `deploy/check.sh`.
+//! `deploy/grafana/dashboards/` parses and returns data, and a call traced with OpenTelemetry
+//! leaves its trace ID as an exemplar on its bucket in Prometheus' exemplar storage. A second
+//! test runs `deploy/check.sh`.
 
 #[allow(dead_code)]
 #[path = "../examples/mcp_server.rs"]
@@ -612,6 +614,7 @@ fn deploy_kit_works_against_a_real_prometheus() {
     let rules_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/prometheus/rules");
 
     // The exporter and the MCP server, on free loopback ports.
+    install_tracing();
     metrics_toolkit::exporter();
     let metrics_addr = metrics_toolkit::address();
     metrics_runtime::set_health("tools", true);
@@ -661,6 +664,8 @@ fn deploy_kit_works_against_a_real_prometheus() {
         ))
         .arg(format!("--web.listen-address=127.0.0.1:{port}"))
         .arg("--web.enable-lifecycle")
+        // Exemplars of the OpenMetrics scrape, for `/api/v1/query_exemplars`.
+        .arg("--enable-feature=exemplar-storage")
         .stdin(Stdio::null())
         .stdout(log.try_clone().expect("the log file is shared"))
         .stderr(log)
@@ -939,6 +944,8 @@ fn deploy_kit_works_against_a_real_prometheus() {
     // The example's `divide` tool calls the `#[monitored]` function `quotient` once per call.
     for status in STATUSES {
         expected_functions.insert(key("quotient", status), sent.get("divide", status) as f64);
+        // Exported at zero from install; called once, after this check.
+        expected_functions.insert(key("traced_request", status), 0.0);
     }
     assert_eq!(
         functions, expected_functions,
@@ -952,6 +959,32 @@ fn deploy_kit_works_against_a_real_prometheus() {
         .unwrap_or_else(|e| panic!("{e}")),
         1.0
     );
+
+    // Exemplars: the bucket of a traced call carries its trace into Prometheus.
+    let traced = traced_request();
+    let (le, value, span_id) = poll(
+        &mut harness,
+        "the traced call's exemplar in Prometheus",
+        Duration::from_secs(30),
+        || find_exemplar(&api, "traced_request", &traced.0),
+    );
+    assert_eq!(span_id, traced.1, "the span of the call");
+    let bounds = metrics_runtime::DEFAULT_BUCKETS;
+    let upper = bounds.iter().position(|b| le_text(*b) == le);
+    match upper {
+        Some(at) => {
+            assert!(value <= bounds[at], "{value} in le={le}");
+            assert!(
+                at == 0 || value > bounds[at - 1],
+                "{value} above the bucket below le={le}"
+            );
+        }
+        None => {
+            assert_eq!(le, "+Inf");
+            assert!(value > bounds[bounds.len() - 1]);
+        }
+    }
+    eprintln!("  exemplar: trace {} in le={le}, {value} s", traced.0);
 
     // Shut down: the client, the MCP server, Prometheus (SIGTERM), the temp dir.
     harness
@@ -980,6 +1013,79 @@ fn deploy_kit_works_against_a_real_prometheus() {
             .sum::<u64>(),
         started.elapsed().as_secs_f64()
     );
+}
+
+// --- Exemplars ---------------------------------------------------------------------------------
+
+/// An OpenTelemetry tracing subscriber for this process, so that traced calls have trace IDs.
+fn install_tracing() {
+    use opentelemetry::trace::TracerProvider as _;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder().build();
+    let subscriber = tracing_subscriber::registry()
+        .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("deploy-e2e")));
+    tracing::subscriber::set_global_default(subscriber).expect("the first subscriber");
+}
+
+/// A call measured inside its own span; its trace and span IDs.
+#[monitored]
+#[tracing::instrument]
+fn traced_request() -> (String, String) {
+    use opentelemetry::trace::TraceContextExt as _;
+    use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+    std::thread::sleep(Duration::from_millis(20));
+    let context = tracing::Span::current().context();
+    let span = context.span();
+    let ids = span.span_context();
+    (ids.trace_id().to_string(), ids.span_id().to_string())
+}
+
+/// `le` as the exposition writes it.
+fn le_text(bound: f64) -> String {
+    format!("{bound}")
+}
+
+/// The exemplar with `trace_id` on `function`'s duration buckets, from Prometheus' exemplar
+/// storage: the bucket's `le`, the exemplar's value and its `span_id`.
+fn find_exemplar(
+    api: &Api,
+    function: &str,
+    trace_id: &str,
+) -> Result<(String, f64, String), String> {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let query = format!("function_call_duration_seconds_bucket{{function=\"{function}\"}}");
+    let data = api.get(
+        "/api/v1/query_exemplars",
+        &[
+            ("query", &query),
+            ("start", &(now - 600).to_string()),
+            ("end", &(now + 60).to_string()),
+        ],
+    )?;
+    for series in data.as_array().into_iter().flatten() {
+        for exemplar in series["exemplars"].as_array().into_iter().flatten() {
+            if exemplar["labels"]["trace_id"] == trace_id {
+                let value = exemplar["value"]
+                    .as_str()
+                    .and_then(|v| v.parse().ok())
+                    .ok_or_else(|| format!("no value in {exemplar}"))?;
+                return Ok((
+                    series["seriesLabels"]["le"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                    value,
+                    exemplar["labels"]["span_id"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                ));
+            }
+        }
+    }
+    Err(format!("no exemplar with trace_id {trace_id} yet: {data}"))
 }
 
 #[test]

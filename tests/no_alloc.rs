@@ -181,3 +181,35 @@ fn instrumented_calls_do_not_allocate_after_the_first() {
         1
     );
 }
+
+/// With an exemplar taken on every call, inside a sampled OpenTelemetry span: still nothing
+/// allocated per call once the span's context and the series' exemplar slots exist.
+#[test]
+fn exemplars_taken_on_every_call_do_not_allocate() {
+    use opentelemetry::trace::TracerProvider as _;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    metrics_toolkit::exporter();
+    let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder().build();
+    let subscriber = tracing_subscriber::registry()
+        .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("no-alloc")));
+    let _default = tracing::subscriber::set_default(subscriber);
+    metrics_runtime::__private::set_exemplar_source(
+        Some(metrics_runtime::ExemplarLabels::from_current_span),
+        std::time::Duration::ZERO,
+    );
+    let span = tracing::info_span!("request");
+    let _entered = span.enter();
+    assert!(metrics_runtime::ExemplarLabels::from_current_span().is_some());
+    for i in 0..6 {
+        every_path(i);
+    }
+    let allocations = allocations_during(|| {
+        for i in 0..10_000 {
+            every_path(i);
+        }
+    });
+    assert_eq!(
+        allocations, 0,
+        "allocations in 10 000 rounds of instrumented calls, each taking an exemplar"
+    );
+}

@@ -4,10 +4,8 @@
 //! backslashes, newlines and non-ASCII intact; the text body passes promtool.
 
 use metrics_runtime::{monitored, Counter, Format, Metrics};
-use metrics_toolkit::{promtool_check_metrics, python_samples};
+use metrics_toolkit::{get_accepting, promtool_check_metrics, python_samples, PROMETHEUS_ACCEPT};
 
-/// What Prometheus 2.42 sends when it scrapes.
-const PROMETHEUS_ACCEPT: &str = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
 const CURL_ACCEPT: &str = "*/*";
 const BROWSER_ACCEPT: &str =
     "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8";
@@ -30,29 +28,9 @@ static METRICS: Negotiation = Negotiation::new();
 
 /// `GET /metrics` with `accept`: the content type and the body.
 fn scrape_with(accept: Option<&str>) -> (String, String) {
-    let address = metrics_toolkit::address();
-    let mut request = ureq::http::Request::builder()
-        .method("GET")
-        .uri(format!("http://{address}/metrics"));
-    if let Some(accept) = accept {
-        request = request.header("Accept", accept);
-    }
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let mut response = agent
-        .run(request.body(()).expect("a valid request"))
-        .expect("the scrape answers");
-    assert_eq!(response.status().as_u16(), 200);
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    let body = response.body_mut().read_to_string().expect("a UTF-8 body");
-    (content_type, body)
+    let response = get_accepting(metrics_toolkit::address(), "/metrics", accept);
+    assert_eq!(response.status, 200);
+    (response.content_type.unwrap_or_default(), response.body)
 }
 
 #[test]

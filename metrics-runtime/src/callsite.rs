@@ -195,6 +195,38 @@ pub(crate) struct SeriesHandles {
     duration: Histogram,
     in_flight: Gauge,
     errors: ErrorCounters,
+    #[cfg(feature = "exemplars")]
+    exemplars: SeriesExemplars,
+}
+
+/// The series of this crate's storage behind the handles, which keep exemplars; empty under
+/// another recorder.
+#[cfg(feature = "exemplars")]
+struct SeriesExemplars {
+    duration: Option<Arc<crate::storage::BucketHistogram>>,
+    /// The `error` and `panic` counters, by status index.
+    failures: [Option<Arc<crate::storage::ShardedCounter>>; 4],
+}
+
+#[cfg(feature = "exemplars")]
+impl SeriesExemplars {
+    fn find(duration: &Key, calls: &[Key; 4], expirable: bool) -> Self {
+        if !crate::exporter::installed() {
+            return Self {
+                duration: None,
+                failures: Default::default(),
+            };
+        }
+        Self {
+            duration: REGISTRY.histogram(duration, expirable),
+            failures: Status::ALL.map(|status| match status {
+                Status::Error | Status::Panic => {
+                    REGISTRY.counter(&calls[status.index()], expirable)
+                }
+                Status::Ok | Status::Cancelled => None,
+            }),
+        }
+    }
 }
 
 impl SeriesHandles {
@@ -215,20 +247,25 @@ impl SeriesHandles {
         } else {
             &DYNAMIC_SITE_METADATA
         };
+        let calls = Status::ALL.map(|status| {
+            key(
+                info.families.calls,
+                Some(Label::from_static_parts("status", status.as_str())),
+            )
+        });
+        let duration = key(info.families.duration, None);
+        if let Some(bounds) = info.buckets {
+            REGISTRY.set_series_bounds(&duration, bounds);
+        }
         metrics::with_recorder(|recorder| SeriesHandles {
-            calls: Status::ALL.map(|status| {
-                let status = Label::from_static_parts("status", status.as_str());
-                recorder.register_counter(&key(info.families.calls, Some(status)), metadata)
-            }),
-            duration: {
-                let key = key(info.families.duration, None);
-                if let Some(bounds) = info.buckets {
-                    REGISTRY.set_series_bounds(&key, bounds);
-                }
-                recorder.register_histogram(&key, metadata)
-            },
+            calls: calls
+                .each_ref()
+                .map(|key| recorder.register_counter(key, metadata)),
+            duration: recorder.register_histogram(&duration, metadata),
             in_flight: recorder.register_gauge(&key(info.families.in_flight, None), metadata),
             errors: ErrorCounters::new(key(info.families.errors, None), metadata),
+            #[cfg(feature = "exemplars")]
+            exemplars: SeriesExemplars::find(&duration, &calls, !dynamic.is_empty()),
         })
     }
 }
@@ -637,9 +674,20 @@ impl CallGuard {
 
     #[inline]
     fn record(&self, status: Status) {
-        let elapsed = quanta::Instant::now().saturating_duration_since(self.start);
-        self.series.duration.record(elapsed.as_secs_f64());
+        let end = quanta::Instant::now();
+        let seconds = end.saturating_duration_since(self.start).as_secs_f64();
+        #[cfg(feature = "exemplars")]
+        match &self.series.exemplars.duration {
+            Some(duration) => duration.record_at(seconds, end),
+            None => self.series.duration.record(seconds),
+        }
+        #[cfg(not(feature = "exemplars"))]
+        self.series.duration.record(seconds);
         self.series.calls[status.index()].increment(1);
+        #[cfg(feature = "exemplars")]
+        if let Some(failures) = &self.series.exemplars.failures[status.index()] {
+            failures.exemplar.offer(1.0);
+        }
         self.series.in_flight.decrement(1.0);
     }
 }

@@ -86,6 +86,14 @@ pub enum Error {
         /// Why it was refused.
         reason: String,
     },
+    /// An exemplar label cannot be kept: OpenMetrics limits exemplar labels to 128 characters.
+    #[error("invalid exemplar label `{name}`: {reason}")]
+    InvalidExemplar {
+        /// The label name as given.
+        name: String,
+        /// Why it was refused.
+        reason: String,
+    },
     /// The metric name prefix is not usable.
     #[error("invalid metric prefix `{prefix}`: a prefix must match [a-zA-Z_][a-zA-Z0-9_]*, e.g. `myapp_`")]
     InvalidPrefix {

@@ -153,6 +153,11 @@ pub struct ExporterBuilder {
     collectors: CollectorSet,
     collect_interval: Duration,
     push: Option<(String, Duration)>,
+    /// `None` until set: the feature's default source.
+    #[cfg(feature = "exemplars")]
+    exemplar_source: Option<Option<crate::exemplars::ExemplarSource>>,
+    #[cfg(feature = "exemplars")]
+    exemplar_interval: Duration,
 }
 
 impl Default for ExporterBuilder {
@@ -174,6 +179,10 @@ impl Default for ExporterBuilder {
             },
             collect_interval: Duration::from_secs(15),
             push: None,
+            #[cfg(feature = "exemplars")]
+            exemplar_source: None,
+            #[cfg(feature = "exemplars")]
+            exemplar_interval: Duration::from_secs(1),
         }
     }
 }
@@ -297,6 +306,79 @@ impl ExporterBuilder {
     /// ```
     pub fn idle_timeout(mut self, timeout: Duration) -> Self {
         self.idle_timeout = Some(timeout);
+        self
+    }
+
+    /// Where exemplars come from: `source` is called when an instrumented call ends in a
+    /// histogram bucket that is due for an exemplar, and when a call fails, and returns the
+    /// exemplar's labels (a request or correlation ID, say) or `None`. With the
+    /// `opentelemetry` feature, the default source is
+    /// [`ExemplarLabels::from_current_span`](crate::ExemplarLabels::from_current_span); without
+    /// it, there is none until set. Exemplars appear in the OpenMetrics exposition only.
+    ///
+    /// ```no_run
+    /// use metrics_runtime::ExemplarLabels;
+    ///
+    /// thread_local! {
+    ///     static REQUEST_ID: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    /// }
+    ///
+    /// fn request_id() -> Option<ExemplarLabels> {
+    ///     let id = REQUEST_ID.get();
+    ///     let mut labels = ExemplarLabels::new();
+    ///     let mut digits = [0u8; 20];
+    ///     labels.push("request_id", format_id(id, &mut digits)).ok()?;
+    ///     Some(labels)
+    /// }
+    ///
+    /// // Without allocating: exemplars are taken on the instrumented call's path.
+    /// fn format_id(mut id: u64, digits: &mut [u8; 20]) -> &str {
+    ///     let mut at = digits.len();
+    ///     loop {
+    ///         at -= 1;
+    ///         digits[at] = b'0' + (id % 10) as u8;
+    ///         id /= 10;
+    ///         if id == 0 { break; }
+    ///     }
+    ///     std::str::from_utf8(&digits[at..]).unwrap_or("0")
+    /// }
+    ///
+    /// let exporter = metrics_runtime::Exporter::builder().exemplars(request_id).install()?;
+    /// # Ok::<(), metrics_runtime::Error>(())
+    /// ```
+    #[cfg(feature = "exemplars")]
+    pub fn exemplars(mut self, source: crate::exemplars::ExemplarSource) -> Self {
+        self.exemplar_source = Some(Some(source));
+        self
+    }
+
+    /// No exemplars, whatever the features.
+    ///
+    /// ```no_run
+    /// let exporter = metrics_runtime::Exporter::builder().without_exemplars().install()?;
+    /// # Ok::<(), metrics_runtime::Error>(())
+    /// ```
+    #[cfg(feature = "exemplars")]
+    pub fn without_exemplars(mut self) -> Self {
+        self.exemplar_source = Some(None);
+        self
+    }
+
+    /// How often each histogram bucket of an instrumented function tries for a new exemplar;
+    /// 1 s unless set. Between tries, a call costs one timestamp comparison more than without
+    /// exemplars; a try asks the source (for the OpenTelemetry source, a lookup of the current
+    /// span). `Duration::ZERO` tries on every call. Failed calls always try.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// let exporter = metrics_runtime::Exporter::builder()
+    ///     .exemplar_interval(Duration::from_millis(100))
+    ///     .install()?;
+    /// # Ok::<(), metrics_runtime::Error>(())
+    /// ```
+    #[cfg(feature = "exemplars")]
+    pub fn exemplar_interval(mut self, interval: Duration) -> Self {
+        self.exemplar_interval = interval;
         self
     }
 
@@ -469,6 +551,12 @@ impl ExporterBuilder {
         }
         REGISTRY.set_buckets(settings.buckets);
         REGISTRY.set_prefix(&shared.render.prefix);
+        #[cfg(feature = "exemplars")]
+        crate::exemplars::set_source(
+            self.exemplar_source
+                .unwrap_or_else(crate::exemplars::default_source),
+            self.exemplar_interval,
+        );
         if metrics::set_global_recorder(recorder).is_err() {
             INSTALLED.store(false, Ordering::Release);
             return Err(Error::OtherRecorder);
@@ -816,16 +904,22 @@ impl Shared {
         match format {
             crate::exposition::Format::Text => self.render(),
             crate::exposition::Format::OpenMetrics => {
-                crate::exposition::openmetrics::from_text(&self.render())
+                crate::exposition::openmetrics::from_text(&self.render_text(true))
             }
         }
     }
 
     pub(crate) fn render(&self) -> String {
+        self.render_text(false)
+    }
+
+    /// The text format; with `exemplars`, sample lines end with their exemplars, for
+    /// OpenMetrics.
+    fn render_text(&self, exemplars: bool) -> String {
         use std::sync::atomic::Ordering;
         let last = self.last_len.load(Ordering::Relaxed);
         let mut out = String::with_capacity((last + last / 8).max(16 * 1024));
-        REGISTRY.render(&mut out, &self.render);
+        REGISTRY.render_with(&mut out, &self.render, exemplars);
         out.push_str(&self.prometheus.render());
         self.last_len.store(out.len(), Ordering::Relaxed);
         out

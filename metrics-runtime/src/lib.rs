@@ -38,6 +38,8 @@ mod callsite;
 mod catalog;
 mod collectors;
 mod error;
+#[cfg(feature = "exemplars")]
+mod exemplars;
 mod exporter;
 mod exposition;
 mod families;
@@ -56,6 +58,8 @@ mod track;
 pub use callsite::{rebind_call_sites, CallGuard};
 pub use catalog::{catalog, CatalogEntry};
 pub use error::Error;
+#[cfg(feature = "exemplars")]
+pub use exemplars::{ExemplarLabels, ExemplarSource};
 pub use exporter::{
     install_exporter, Exporter, ExporterBuilder, MetricsHandle, ADDRESS_ENV, DEFAULT_ADDRESS,
 };
@@ -215,6 +219,16 @@ pub mod __private {
     pub use crate::labels::{ErrorLabel, LabelValue};
     pub use crate::storage::emulate_cores;
     pub use inventory;
+
+    /// Sets the exemplar source and interval after install, for the benchmark's cases that
+    /// compare them in one run.
+    #[cfg(feature = "exemplars")]
+    pub fn set_exemplar_source(
+        source: Option<crate::ExemplarSource>,
+        interval: std::time::Duration,
+    ) {
+        crate::exemplars::set_source(source, interval);
+    }
 
     /// Gives a closure its return type before its body is checked, so `?` in the body converts
     /// into the function's error type.

@@ -646,14 +646,28 @@ impl Registry {
     }
 
     /// Writes every family with at least one series in the text exposition format.
+    #[cfg(test)]
     pub(crate) fn render(&self, out: &mut String, options: &RenderOptions) {
+        self.render_with(out, options, false);
+    }
+
+    /// As [`render`](Self::render); with `exemplars`, sample lines end with their exemplar,
+    /// as OpenMetrics writes them (the text format has none).
+    pub(crate) fn render_with(&self, out: &mut String, options: &RenderOptions, exemplars: bool) {
         let totals = crate::storage::Totals::now();
-        self.render_families(out, options, &totals);
-        crate::families::render(out, options, &totals);
+        self.render_families(out, options, &totals, exemplars);
+        crate::families::render(out, options, &totals, exemplars);
     }
 
     /// The families of call sites, of the exporter and of the collectors.
-    fn render_families(&self, out: &mut String, options: &RenderOptions, totals: &Totals) {
+    #[cfg_attr(not(feature = "exemplars"), allow(unused_variables))]
+    fn render_families(
+        &self,
+        out: &mut String,
+        options: &RenderOptions,
+        totals: &Totals,
+        exemplars: bool,
+    ) {
         let now = Instant::now();
         // `le` values as text, kept while consecutive histograms share their bounds.
         let mut les: (Vec<f64>, Vec<String>) = (Vec::new(), Vec::new());
@@ -740,7 +754,11 @@ impl Registry {
                 };
                 match &entry.series {
                     Series::Counter(counter) => {
-                        write_sample(out, &name, "", block, None, counter.value_in(totals))
+                        write_sample(out, &name, "", block, None, counter.value_in(totals));
+                        #[cfg(feature = "exemplars")]
+                        if let Some(slot) = counter.exemplar.slot().filter(|_| exemplars) {
+                            slot.end_line(out);
+                        }
                     }
                     Series::Gauge(gauge) => {
                         write_sample(out, &name, "", block, None, Float(gauge.value_in(totals)))
@@ -761,7 +779,14 @@ impl Registry {
                                 (&made_since.0[..], made_since.1)
                             }
                         };
-                        write_histogram(out, &name, block, &les.1, counts, sum);
+                        write_histogram(out, &name, block, &les.1, counts, sum, |_bucket, _out| {
+                            #[cfg(feature = "exemplars")]
+                            if let Some(slot) = histogram.exemplars.slot(_bucket) {
+                                if exemplars {
+                                    slot.end_line(_out);
+                                }
+                            }
+                        });
                     }
                 }
             }

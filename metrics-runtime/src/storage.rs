@@ -334,9 +334,10 @@ pub(crate) mod block {
         own_slab().word(index).fetch_add(value, Ordering::Relaxed);
     }
 
-    /// Records `value` into the histogram whose words start at `first`.
+    /// Records `value` into the histogram whose words start at `first`; the bucket it fell
+    /// into (`bounds.len()` for `+Inf`).
     #[inline]
-    pub(crate) fn record(first: usize, bounds: &[f64], value: f64) {
+    pub(crate) fn record(first: usize, bounds: &[f64], value: f64) -> usize {
         // `le` is inclusive: a value equal to a bound belongs to that bound's bucket. NaN goes
         // to +Inf, where Prometheus' own clients put it.
         let bucket = bounds
@@ -347,6 +348,7 @@ pub(crate) mod block {
         slab.word(first + bucket).fetch_add(1, Ordering::Relaxed);
         // Only this thread's shard: the exchange practically never retries.
         add_f64(slab.word(first + bounds.len() + 1), value);
+        bucket
     }
 
     /// The word summed over the shards, from `totals` when it holds it.
@@ -418,12 +420,16 @@ fn sum_words(index: usize) -> u64 {
 /// A monotonic counter: one word.
 pub(crate) struct ShardedCounter {
     word: usize,
+    #[cfg(feature = "exemplars")]
+    pub(crate) exemplar: crate::exemplars::CounterExemplar,
 }
 
 impl ShardedCounter {
     pub(crate) fn new() -> Self {
         Self {
             word: allocate_words(1),
+            #[cfg(feature = "exemplars")]
+            exemplar: Default::default(),
         }
     }
 
@@ -508,6 +514,8 @@ fn add_f64(word: &AtomicU64, delta: f64) {
 pub(crate) struct BucketHistogram {
     bounds: Arc<[f64]>,
     first: usize,
+    #[cfg(feature = "exemplars")]
+    pub(crate) exemplars: crate::exemplars::BucketExemplars,
 }
 
 /// Counts and sum of a histogram, summed over its shards.
@@ -546,7 +554,21 @@ impl HistogramSnapshot {
 impl BucketHistogram {
     pub(crate) fn new(bounds: Arc<[f64]>) -> Self {
         let first = block::allocate_histograms(bounds.len(), 1);
-        Self { bounds, first }
+        Self {
+            bounds,
+            first,
+            #[cfg(feature = "exemplars")]
+            exemplars: Default::default(),
+        }
+    }
+
+    /// Records `value`, observed at `at`, and offers its bucket an exemplar.
+    #[cfg(feature = "exemplars")]
+    #[inline]
+    pub(crate) fn record_at(&self, value: f64, at: quanta::Instant) {
+        let bucket = block::record(self.first, &self.bounds, value);
+        self.exemplars
+            .offer(self.bounds.len() + 1, bucket, value, at);
     }
 
     /// The upper bounds, without `+Inf`.

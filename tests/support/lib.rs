@@ -52,16 +52,34 @@ pub fn request(method: &str, address: SocketAddr, path: &str) -> Response {
 
 /// A request with any method; an error when the connection or the body fails.
 pub fn try_request(method: &str, address: SocketAddr, path: &str) -> Result<Response, ureq::Error> {
+    try_request_accepting(method, address, path, None)
+}
+
+/// What Prometheus 2.42 sends in `Accept` when it scrapes: OpenMetrics first.
+pub const PROMETHEUS_ACCEPT: &str = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+
+/// `GET http://{address}{path}` with an `Accept` header, whatever the status.
+pub fn get_accepting(address: SocketAddr, path: &str, accept: Option<&str>) -> Response {
+    try_request_accepting("GET", address, path, accept)
+        .unwrap_or_else(|e| panic!("GET http://{address}{path} failed: {e}"))
+}
+
+fn try_request_accepting(
+    method: &str,
+    address: SocketAddr,
+    path: &str,
+    accept: Option<&str>,
+) -> Result<Response, ureq::Error> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
         .into();
     let url = format!("http://{address}{path}");
-    let request = ureq::http::Request::builder()
-        .method(method)
-        .uri(&url)
-        .body(())
-        .expect("a valid request");
+    let mut request = ureq::http::Request::builder().method(method).uri(&url);
+    if let Some(accept) = accept {
+        request = request.header("Accept", accept);
+    }
+    let request = request.body(()).expect("a valid request");
     let mut response = agent.run(request)?;
     let content_type = response
         .headers()
@@ -305,9 +323,12 @@ from {module} import text_string_to_metric_families
 text = sys.stdin.buffer.read().decode("utf-8")
 for family in text_string_to_metric_families(text):
     for s in family.samples:
+        exemplar = s.exemplar and {{"labels": s.exemplar.labels, "value": s.exemplar.value,
+                                    "timestamp": None if s.exemplar.timestamp is None
+                                                 else float(s.exemplar.timestamp)}}
         print(json.dumps({{"family": family.name, "type": family.type, "unit": family.unit,
                           "help": family.documentation, "name": s.name, "labels": s.labels,
-                          "value": s.value}}))
+                          "value": s.value, "exemplar": exemplar}}))
 "#
     );
     run_python_parser(&script, text).map(|printed| {

@@ -50,6 +50,7 @@ pub(crate) fn write_sample(
 
 /// Writes one histogram series from its bucket counts (not cumulative, `+Inf` last): the
 /// cumulative `_bucket` lines (`les` holds the bounds as text), `_sum` and `_count`.
+/// `exemplar(bucket, out)` may end a bucket's line with an exemplar (OpenMetrics only).
 pub(crate) fn write_histogram(
     out: &mut String,
     name: &str,
@@ -57,14 +58,17 @@ pub(crate) fn write_histogram(
     les: &[String],
     counts: &[u64],
     sum: f64,
+    mut exemplar: impl FnMut(usize, &mut String),
 ) {
     let mut running = 0u64;
-    for (le, count) in les.iter().zip(counts) {
+    for (bucket, (le, count)) in les.iter().zip(counts).enumerate() {
         running = running.wrapping_add(*count);
         write_sample(out, name, "_bucket", labels, Some(le), running);
+        exemplar(bucket, out);
     }
     let count = running.wrapping_add(counts.last().copied().unwrap_or(0));
     write_sample(out, name, "_bucket", labels, Some("+Inf"), count);
+    exemplar(les.len(), out);
     write_sample(out, name, "_sum", labels, None, Float(sum));
     write_sample(out, name, "_count", labels, None, count);
 }

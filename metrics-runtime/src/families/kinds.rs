@@ -89,6 +89,31 @@ impl CounterSeries {
             block::add(word, n);
         }
     }
+
+    /// Adds `n`, and keeps `exemplar` as the series' exemplar (shown in the OpenMetrics
+    /// exposition). Empty labels keep none.
+    ///
+    /// ```
+    /// use metrics_runtime::{Counter, ExemplarLabels, Metrics};
+    ///
+    /// #[derive(Metrics)]
+    /// struct Billing {
+    ///     /// Invoices sent.
+    ///     invoices_sent_total: Counter,
+    /// }
+    /// static METRICS: Billing = Billing::new();
+    ///
+    /// // The current trace with the `opentelemetry` feature, or your exporter's source.
+    /// let exemplar = ExemplarLabels::current().unwrap_or_default();
+    /// METRICS.invoices_sent_total.with(()).increment_with_exemplar(1, &exemplar);
+    /// ```
+    #[cfg(feature = "exemplars")]
+    pub fn increment_with_exemplar(&self, n: u64, exemplar: &crate::ExemplarLabels) {
+        if let Some(word) = self.word {
+            block::add(word, n);
+            crate::exemplars::give(word, exemplar, n as f64);
+        }
+    }
 }
 
 /// A gauge of a typed family: set, raised and lowered, or held up while an operation runs
@@ -278,6 +303,32 @@ impl HistogramSeries {
     pub fn observe(&self, value: f64) {
         if let Some(first) = self.first {
             block::record(first, self.bounds, value);
+        }
+    }
+
+    /// Records one observation, and keeps `exemplar` as the exemplar of the bucket it falls
+    /// into (shown in the OpenMetrics exposition). Empty labels keep none.
+    ///
+    /// ```
+    /// use metrics_runtime::{ExemplarLabels, Histogram, Metrics};
+    ///
+    /// #[derive(Metrics)]
+    /// struct Llm {
+    ///     /// Time to the first token, in seconds.
+    ///     first_token_seconds: Histogram,
+    /// }
+    /// static METRICS: Llm = Llm::new();
+    ///
+    /// let mut exemplar = ExemplarLabels::new();
+    /// exemplar.push("request_id", "r-81f3")?;
+    /// METRICS.first_token_seconds.with(()).observe_with_exemplar(0.42, &exemplar);
+    /// # Ok::<(), metrics_runtime::Error>(())
+    /// ```
+    #[cfg(feature = "exemplars")]
+    pub fn observe_with_exemplar(&self, value: f64, exemplar: &crate::ExemplarLabels) {
+        if let Some(first) = self.first {
+            let bucket = block::record(first, self.bounds, value);
+            crate::exemplars::give(first + bucket, exemplar, value);
         }
     }
 

@@ -285,9 +285,13 @@ pub(crate) fn check(taken_by: impl Fn(&str) -> Option<String>) -> Result<(), cra
     Ok(())
 }
 
-/// Writes every typed family, every label combination included, in the text format.
-pub(crate) fn render(out: &mut String, options: &RenderOptions, totals: &Totals) {
+/// Writes every typed family, every label combination included, in the text format; with
+/// `exemplars`, lines end with the exemplars the program gave.
+#[cfg_attr(not(feature = "exemplars"), allow(unused_variables))]
+pub(crate) fn render(out: &mut String, options: &RenderOptions, totals: &Totals, exemplars: bool) {
     let families = all();
+    #[cfg(feature = "exemplars")]
+    let given = exemplars.then(crate::exemplars::Given::copy).flatten();
     let computed = callbacks::evaluate(&families);
     let mut block_text = String::new();
     let mut les: Vec<String> = Vec::new();
@@ -316,8 +320,19 @@ pub(crate) fn render(out: &mut String, options: &RenderOptions, totals: &Totals)
             let labels = block_text.as_str();
             match info.kind {
                 TypedKind::Counter => {
-                    let value = block::total(block.first + index, Some(totals));
-                    write_sample(out, &name, "", labels, None, value);
+                    let word = block.first + index;
+                    write_sample(
+                        out,
+                        &name,
+                        "",
+                        labels,
+                        None,
+                        block::total(word, Some(totals)),
+                    );
+                    #[cfg(feature = "exemplars")]
+                    if let Some(given) = &given {
+                        given.end_line(word, out);
+                    }
                 }
                 TypedKind::Gauge => {
                     let value = block.gauge(index, Some(totals));
@@ -341,7 +356,12 @@ pub(crate) fn render(out: &mut String, options: &RenderOptions, totals: &Totals)
                             (&made_since.0[..], made_since.1)
                         }
                     };
-                    write_histogram(out, &name, labels, &les, counts, sum);
+                    write_histogram(out, &name, labels, &les, counts, sum, |_bucket, _out| {
+                        #[cfg(feature = "exemplars")]
+                        if let Some(given) = &given {
+                            given.end_line(first + _bucket, _out);
+                        }
+                    });
                 }
             }
         }

@@ -1,0 +1,490 @@
+//! Exemplars: the trace (or request) behind a sample, kept per histogram bucket and per failure
+//! counter, and shown in the OpenMetrics exposition only.
+//!
+//! Where an exemplar comes from is one function, the *source*: with the `opentelemetry` feature
+//! it reads the trace and span IDs of the current `tracing` span
+//! ([`ExemplarLabels::from_current_span`]); any program may set its own with
+//! [`ExporterBuilder::exemplars`](crate::ExporterBuilder::exemplars), for example to return a
+//! request ID.
+//!
+//! What it costs, and why: a call of an instrumented function asks the source only when the
+//! bucket its duration falls into has not tried for an exemplar during the last
+//! [`exemplar_interval`](crate::ExporterBuilder::exemplar_interval) (1 s unless set). Every other
+//! call reads one timestamp per bucket and goes on. A failed call (`error` or `panic`) always
+//! asks, so the failure counters keep the last failing call's trace. Nothing is allocated per
+//! call: a series allocates its slots once, at its first attempt, and labels live in a fixed
+//! buffer of [`ExemplarLabels::MAX_LEN`] bytes.
+
+#[cfg(feature = "opentelemetry")]
+mod opentelemetry;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock, PoisonError, RwLock};
+use std::time::{Duration, SystemTime};
+
+use crate::exposition::text::{escape_label_value, Float};
+
+/// The labels of one exemplar: at most [`MAX_LEN`](Self::MAX_LEN) bytes of names and values
+/// together, so always within OpenMetrics' limit of 128 characters, in a fixed buffer (making
+/// one allocates nothing).
+///
+/// ```
+/// use metrics_runtime::ExemplarLabels;
+///
+/// let mut labels = ExemplarLabels::new();
+/// labels.push("request_id", "4f1c-22aa")?;
+/// assert_eq!(labels.iter().collect::<Vec<_>>(), [("request_id", "4f1c-22aa")]);
+/// assert!(labels.push("note", &"x".repeat(200)).is_err());
+/// # Ok::<(), metrics_runtime::Error>(())
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct ExemplarLabels {
+    /// Names and values back to back.
+    bytes: [u8; ExemplarLabels::MAX_LEN],
+    /// Where each name and each value ends in `bytes`: name, value, name, value...
+    ends: [u8; 2 * ExemplarLabels::MAX_PAIRS],
+    /// How many names and values `ends` holds.
+    parts: u8,
+}
+
+impl ExemplarLabels {
+    /// Bytes of label names and values together, at most: OpenMetrics allows 128 characters.
+    pub const MAX_LEN: usize = 128;
+    /// Labels at most.
+    pub const MAX_PAIRS: usize = 8;
+
+    /// No labels yet.
+    ///
+    /// ```
+    /// assert!(metrics_runtime::ExemplarLabels::new().is_empty());
+    /// ```
+    pub const fn new() -> Self {
+        Self {
+            bytes: [0; Self::MAX_LEN],
+            ends: [0; 2 * Self::MAX_PAIRS],
+            parts: 0,
+        }
+    }
+
+    /// The labels OpenTelemetry's tools look for: `trace_id` as 32 and `span_id` as 16
+    /// lowercase hexadecimal digits.
+    ///
+    /// ```
+    /// let labels = metrics_runtime::ExemplarLabels::trace(0x4bf92f3577b34da6a3ce929d0e0e4736, 0x00f067aa0ba902b7);
+    /// assert_eq!(
+    ///     labels.iter().collect::<Vec<_>>(),
+    ///     [("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736"), ("span_id", "00f067aa0ba902b7")]
+    /// );
+    /// ```
+    pub fn trace(trace_id: u128, span_id: u64) -> Self {
+        let mut labels = Self::new();
+        labels.push_hex("trace_id", &trace_id.to_be_bytes());
+        labels.push_hex("span_id", &span_id.to_be_bytes());
+        labels
+    }
+
+    /// Adds a label; an [`Error`](crate::Error) when the name is not a valid label name, when
+    /// there are [`MAX_PAIRS`](Self::MAX_PAIRS) labels already, or when names and values would
+    /// exceed [`MAX_LEN`](Self::MAX_LEN) bytes. The labels stay as they were then.
+    ///
+    /// ```
+    /// let mut labels = metrics_runtime::ExemplarLabels::new();
+    /// labels.push("request_id", "r-17")?;
+    /// assert!(labels.push("not a name", "x").is_err());
+    /// # Ok::<(), metrics_runtime::Error>(())
+    /// ```
+    pub fn push(&mut self, name: &str, value: &str) -> Result<(), crate::Error> {
+        let valid_name = !name.is_empty()
+            && name.bytes().enumerate().all(|(at, byte)| {
+                byte == b'_' || byte.is_ascii_alphabetic() || (at > 0 && byte.is_ascii_digit())
+            });
+        let refuse = |reason: String| {
+            Err(crate::Error::InvalidExemplar {
+                name: name.to_owned(),
+                reason,
+            })
+        };
+        if !valid_name {
+            return refuse("use letters, digits and `_`, not starting with a digit".to_owned());
+        }
+        if usize::from(self.parts) == 2 * Self::MAX_PAIRS {
+            return refuse(format!(
+                "an exemplar has {} labels at most",
+                Self::MAX_PAIRS
+            ));
+        }
+        let len = self.len() + name.len() + value.len();
+        if len > Self::MAX_LEN {
+            return refuse(format!(
+                "names and values together would be {len} bytes, over the limit of {} (OpenMetrics allows 128 characters); shorten the value",
+                Self::MAX_LEN
+            ));
+        }
+        self.append(name.as_bytes());
+        self.append(value.as_bytes());
+        Ok(())
+    }
+
+    /// Whether there are no labels.
+    ///
+    /// ```
+    /// assert!(!metrics_runtime::ExemplarLabels::trace(1, 2).is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.parts == 0
+    }
+
+    /// The labels, as names and values, in the order they were pushed.
+    ///
+    /// ```
+    /// let labels = metrics_runtime::ExemplarLabels::trace(1, 2);
+    /// assert_eq!(labels.iter().count(), 2);
+    /// ```
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> + '_ {
+        (0..usize::from(self.parts) / 2)
+            .map(move |pair| (self.part(2 * pair), self.part(2 * pair + 1)))
+    }
+
+    /// The exemplar labels of the current moment from the source the exporter was built with
+    /// ([`ExporterBuilder::exemplars`](crate::ExporterBuilder::exemplars); with the
+    /// `opentelemetry` feature and no source of your own,
+    /// [`from_current_span`](Self::from_current_span)); `None` without a source, or when the
+    /// source has none. For the typed metrics' `*_with_exemplar` methods.
+    ///
+    /// ```
+    /// // No exporter was installed in this example: no source.
+    /// # #[cfg(not(feature = "opentelemetry"))]
+    /// assert!(metrics_runtime::ExemplarLabels::current().is_none());
+    /// ```
+    pub fn current() -> Option<Self> {
+        source().and_then(|source| source())
+    }
+
+    fn len(&self) -> usize {
+        match self.parts {
+            0 => 0,
+            parts => usize::from(self.ends[usize::from(parts) - 1]),
+        }
+    }
+
+    fn part(&self, index: usize) -> &str {
+        let start = match index {
+            0 => 0,
+            _ => usize::from(self.ends[index - 1]),
+        };
+        let end = usize::from(self.ends[index]);
+        // Only whole `&str`s are appended, so every part is UTF-8 on its own.
+        std::str::from_utf8(&self.bytes[start..end]).unwrap_or_default()
+    }
+
+    /// Appends one part; the caller has checked room and count.
+    fn append(&mut self, part: &[u8]) {
+        let start = self.len();
+        let end = start + part.len();
+        self.bytes[start..end].copy_from_slice(part);
+        // `end` is at most MAX_LEN, 128.
+        self.ends[usize::from(self.parts)] = end as u8;
+        self.parts += 1;
+    }
+
+    fn push_hex(&mut self, name: &str, id: &[u8]) {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        self.append(name.as_bytes());
+        let start = self.len();
+        for (at, byte) in id.iter().enumerate() {
+            self.bytes[start + 2 * at] = DIGITS[usize::from(byte >> 4)];
+            self.bytes[start + 2 * at + 1] = DIGITS[usize::from(byte & 0xf)];
+        }
+        self.ends[usize::from(self.parts)] = (start + 2 * id.len()) as u8;
+        self.parts += 1;
+    }
+}
+
+impl Default for ExemplarLabels {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Debug for ExemplarLabels {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+/// Where exemplars come from: a function called at the moment of an observation, returning its
+/// labels or `None` (no exemplar for this one).
+pub type ExemplarSource = fn() -> Option<ExemplarLabels>;
+
+/// Whether a source is set: read by every call, so that a program without one pays a load.
+static ENABLED: AtomicBool = AtomicBool::new(false);
+static SOURCE: RwLock<Option<ExemplarSource>> = RwLock::new(None);
+/// Nanoseconds between a bucket's attempts at an exemplar.
+static INTERVAL_NANOS: AtomicU64 = AtomicU64::new(1_000_000_000);
+
+/// The source of exemplars, as the exporter's builder chose it.
+pub(crate) fn set_source(source: Option<ExemplarSource>, interval: Duration) {
+    INTERVAL_NANOS.store(
+        u64::try_from(interval.as_nanos()).unwrap_or(u64::MAX),
+        Ordering::Relaxed,
+    );
+    *SOURCE.write().unwrap_or_else(PoisonError::into_inner) = source;
+    ENABLED.store(source.is_some(), Ordering::Release);
+}
+
+/// The source the exporter uses when the builder was given none.
+pub(crate) fn default_source() -> Option<ExemplarSource> {
+    #[cfg(feature = "opentelemetry")]
+    return Some(ExemplarLabels::from_current_span);
+    #[cfg(not(feature = "opentelemetry"))]
+    None
+}
+
+fn source() -> Option<ExemplarSource> {
+    if !ENABLED.load(Ordering::Acquire) {
+        return None;
+    }
+    *SOURCE.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Nanoseconds since the first exemplar attempt of the process, at least 1 (0 means never).
+fn ticks(at: quanta::Instant) -> u64 {
+    static BASE: OnceLock<quanta::Instant> = OnceLock::new();
+    let base = *BASE.get_or_init(|| at);
+    u64::try_from(at.saturating_duration_since(base).as_nanos())
+        .unwrap_or(u64::MAX)
+        .saturating_add(1)
+}
+
+/// One exemplar as captured.
+#[derive(Clone, Copy)]
+struct Captured {
+    labels: ExemplarLabels,
+    value: f64,
+    /// Seconds since the Unix epoch.
+    timestamp: f64,
+}
+
+/// The exemplar of one bucket or counter.
+#[derive(Default)]
+pub(crate) struct ExemplarSlot {
+    /// [`ticks`] of the last attempt; 0 before the first.
+    attempted: AtomicU64,
+    captured: Mutex<Option<Captured>>,
+}
+
+impl ExemplarSlot {
+    /// Whether this slot tries now, at most once per interval; the winner of a race tries.
+    #[inline]
+    fn due(&self, now: u64, interval: u64) -> bool {
+        let last = self.attempted.load(Ordering::Relaxed);
+        if last != 0 && now.saturating_sub(last) < interval {
+            return false;
+        }
+        self.attempted
+            .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+    }
+
+    /// Keeps `labels` with `value`; skipped if a scrape or another writer holds the slot.
+    fn keep(&self, labels: ExemplarLabels, value: f64) {
+        let captured = Captured::now(labels, value);
+        if let Ok(mut slot) = self.captured.try_lock() {
+            *slot = Some(captured);
+        }
+    }
+
+    /// Asks the source and keeps what it gives.
+    fn capture(&self, value: f64) {
+        if let Some(labels) = source().and_then(|source| source()) {
+            if !labels.is_empty() {
+                self.keep(labels, value);
+            }
+        }
+    }
+
+    /// Ends the sample line just written (with its line feed) with ` # {labels} value
+    /// timestamp`, if the slot holds an exemplar.
+    pub(crate) fn end_line(&self, out: &mut String) {
+        let captured = *self.captured.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(captured) = captured {
+            captured.end_line(out);
+        }
+    }
+}
+
+impl Captured {
+    fn now(labels: ExemplarLabels, value: f64) -> Self {
+        let timestamp = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0.0, |since| since.as_secs_f64());
+        Self {
+            labels,
+            value,
+            timestamp,
+        }
+    }
+
+    /// Replaces the line feed that ends `out` with ` # {labels} value timestamp\n`.
+    fn end_line(&self, out: &mut String) {
+        use std::fmt::Write as _;
+        out.pop();
+        out.push_str(" # {");
+        for (at, (name, value)) in self.labels.iter().enumerate() {
+            if at > 0 {
+                out.push(',');
+            }
+            out.push_str(name);
+            out.push_str("=\"");
+            out.push_str(&escape_label_value(value));
+            out.push('"');
+        }
+        let _ = writeln!(out, "}} {} {:.3}", Float(self.value), self.timestamp);
+    }
+}
+
+/// Exemplars the program gave typed metrics (`*_with_exemplar`), by the storage word of the
+/// counter or histogram bucket. One map for all typed families: such exemplars are given per
+/// request, not per inner-loop event; the lock is held for one insert, and a render copies the
+/// map rather than hold it.
+static GIVEN: Mutex<BTreeMap<usize, Captured>> = Mutex::new(BTreeMap::new());
+
+/// Keeps `labels` for the counter or bucket at `word`; empty labels keep nothing.
+pub(crate) fn give(word: usize, labels: &ExemplarLabels, value: f64) {
+    if labels.is_empty() {
+        return;
+    }
+    let captured = Captured::now(*labels, value);
+    GIVEN
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .insert(word, captured);
+}
+
+/// A copy of the exemplars given to typed metrics, for one render; `None` when there are none.
+pub(crate) struct Given(BTreeMap<usize, Captured>);
+
+impl Given {
+    pub(crate) fn copy() -> Option<Self> {
+        let given = GIVEN.lock().unwrap_or_else(PoisonError::into_inner);
+        (!given.is_empty()).then(|| Self(given.clone()))
+    }
+
+    /// Ends the sample line just written (with its line feed) with the exemplar of `word`.
+    pub(crate) fn end_line(&self, word: usize, out: &mut String) {
+        if let Some(captured) = self.0.get(&word) {
+            captured.end_line(out);
+        }
+    }
+}
+
+/// The exemplars of one histogram series, one per bucket (`+Inf` last), made at the first
+/// attempt.
+#[derive(Default)]
+pub(crate) struct BucketExemplars {
+    slots: OnceLock<Box<[ExemplarSlot]>>,
+}
+
+impl BucketExemplars {
+    /// After `value` was recorded into `bucket` of `buckets` at `at`: tries for an exemplar if
+    /// a source is set and the bucket is due.
+    #[inline]
+    pub(crate) fn offer(&self, buckets: usize, bucket: usize, value: f64, at: quanta::Instant) {
+        if !ENABLED.load(Ordering::Relaxed) {
+            return;
+        }
+        let slots = self
+            .slots
+            .get_or_init(|| (0..buckets).map(|_| ExemplarSlot::default()).collect());
+        if let Some(slot) = slots.get(bucket) {
+            if slot.due(ticks(at), INTERVAL_NANOS.load(Ordering::Relaxed)) {
+                slot.capture(value);
+            }
+        }
+    }
+
+    /// The slot of `bucket`, if any exemplar was tried for.
+    pub(crate) fn slot(&self, bucket: usize) -> Option<&ExemplarSlot> {
+        self.slots.get()?.get(bucket)
+    }
+}
+
+/// The exemplar of one counter series, made at the first attempt.
+#[derive(Default)]
+pub(crate) struct CounterExemplar {
+    slot: OnceLock<Box<ExemplarSlot>>,
+}
+
+impl CounterExemplar {
+    /// After the counter went up by `value`: asks the source every time (failures are rare
+    /// enough, and the last one is what an operator looks for).
+    #[inline]
+    pub(crate) fn offer(&self, value: f64) {
+        if ENABLED.load(Ordering::Relaxed) {
+            self.slot.get_or_init(Box::default).capture(value);
+        }
+    }
+
+    pub(crate) fn slot(&self) -> Option<&ExemplarSlot> {
+        self.slot.get().map(|slot| &**slot)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_hold_up_to_the_limit_and_refuse_beyond() {
+        let mut labels = ExemplarLabels::new();
+        labels.push("a", &"v".repeat(127)).unwrap();
+        assert_eq!(labels.len(), 128);
+        let before = labels;
+        assert!(labels.push("b", "").is_err());
+        assert_eq!(labels, before);
+        let mut many = ExemplarLabels::new();
+        for at in 0..ExemplarLabels::MAX_PAIRS {
+            many.push(["a", "b", "c", "d", "e", "f", "g", "h"][at], "1")
+                .unwrap();
+        }
+        assert!(many.push("i", "1").is_err());
+        assert!(ExemplarLabels::new().push("1a", "x").is_err());
+        let mut text = ExemplarLabels::new();
+        text.push("name", "é\"\\\n").unwrap();
+        assert_eq!(text.iter().collect::<Vec<_>>(), [("name", "é\"\\\n")]);
+    }
+
+    #[test]
+    fn slot_writes_escaped_labels_value_and_timestamp() {
+        let slot = ExemplarSlot::default();
+        let mut out = String::from("x_bucket{le=\"1\"} 3\n");
+        slot.end_line(&mut out);
+        assert_eq!(out, "x_bucket{le=\"1\"} 3\n", "nothing before a capture");
+        let mut labels = ExemplarLabels::new();
+        labels.push("request_id", "a\"b\\c\nd").unwrap();
+        slot.keep(labels, 0.25);
+        slot.end_line(&mut out);
+        let (line, timestamp) = out.strip_suffix('\n').unwrap().rsplit_once(' ').unwrap();
+        assert_eq!(
+            line,
+            "x_bucket{le=\"1\"} 3 # {request_id=\"a\\\"b\\\\c\\nd\"} 0.25"
+        );
+        let timestamp: f64 = timestamp.parse().unwrap();
+        let now = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_secs_f64();
+        assert!((now - timestamp).abs() < 60.0, "{timestamp} vs {now}");
+    }
+
+    #[test]
+    fn a_slot_is_due_once_per_interval() {
+        let slot = ExemplarSlot::default();
+        assert!(slot.due(5, 1000));
+        assert!(!slot.due(5, 1000));
+        assert!(!slot.due(1004, 1000));
+        assert!(slot.due(1005, 1000));
+        assert!(slot.due(1005, 0), "every time with no interval");
+    }
+}
