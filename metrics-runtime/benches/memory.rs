@@ -210,6 +210,20 @@ fn child(cores: usize) {
     let every_shard = per_function("shared", shards);
     let exporter = exporter_per_function();
     let (combination_bytes, combination_seconds) = combinations_site();
+    // With the `exemplars` feature: the same sites with a source set, each function's
+    // first call taking an exemplar (its slots are made then).
+    #[cfg(feature = "exemplars")]
+    {
+        fn traced() -> Option<metrics_runtime::ExemplarLabels> {
+            Some(metrics_runtime::ExemplarLabels::trace(u128::MAX, u64::MAX))
+        }
+        metrics_runtime::__private::set_exemplar_source(Some(traced), std::time::Duration::ZERO);
+        let with_exemplars = per_function("exemplar", 1);
+        println!(
+            "exemplars cores={cores} shards={shards} function_without_source_bytes={one_writer:.0} \
+             function_with_exemplars_bytes={with_exemplars:.0}"
+        );
+    }
     println!(
         "memory cores={cores} shards={shards} function_one_writer_bytes={one_writer:.0} \
          function_every_shard_bytes={every_shard:.0} exporter_function_bytes={exporter:.0} \

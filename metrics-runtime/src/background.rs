@@ -50,6 +50,9 @@ pub(crate) struct Tasks {
     pub collectors: CollectorSet,
     pub collect_interval: Duration,
     pub push: Option<PushTarget>,
+    /// How often buckets may try for a new exemplar; zero: on every call, no job.
+    #[cfg(feature = "exemplars")]
+    pub exemplar_interval: Duration,
 }
 
 /// One periodic piece of work of the thread.
@@ -83,6 +86,15 @@ impl Prepared {
             before_last_push: false,
             work: Box::new(move || upkeep.run_upkeep()),
         }];
+        #[cfg(feature = "exemplars")]
+        if !tasks.exemplar_interval.is_zero() {
+            jobs.push(Job {
+                name: "exemplar interval",
+                every: tasks.exemplar_interval,
+                before_last_push: false,
+                work: Box::new(crate::exemplars::next_interval),
+            });
+        }
         if tasks.collectors.process {
             let mut process = ProcessCollector::new()?;
             jobs.push(Job {

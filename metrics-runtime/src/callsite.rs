@@ -674,11 +674,12 @@ impl CallGuard {
 
     #[inline]
     fn record(&self, status: Status) {
-        let end = quanta::Instant::now();
-        let seconds = end.saturating_duration_since(self.start).as_secs_f64();
+        let seconds = quanta::Instant::now()
+            .saturating_duration_since(self.start)
+            .as_secs_f64();
         #[cfg(feature = "exemplars")]
         match &self.series.exemplars.duration {
-            Some(duration) => duration.record_at(seconds, end),
+            Some(duration) => duration.record_with_exemplar(seconds),
             None => self.series.duration.record(seconds),
         }
         #[cfg(not(feature = "exemplars"))]

@@ -365,9 +365,10 @@ impl ExporterBuilder {
     }
 
     /// How often each histogram bucket of an instrumented function tries for a new exemplar;
-    /// 1 s unless set. Between tries, a call costs one timestamp comparison more than without
-    /// exemplars; a try asks the source (for the OpenTelemetry source, a lookup of the current
-    /// span). `Duration::ZERO` tries on every call. Failed calls always try.
+    /// 1 s unless set (the exporter's thread starts each interval). Between tries, a call costs
+    /// one comparison more than without exemplars; a try asks the source (for the
+    /// OpenTelemetry source, a lookup of the current span). `Duration::ZERO` tries on every
+    /// call. Failed calls always try.
     ///
     /// ```no_run
     /// use std::time::Duration;
@@ -541,6 +542,8 @@ impl ExporterBuilder {
                 collectors: self.collectors,
                 collect_interval: self.collect_interval,
                 push: settings.push,
+                #[cfg(feature = "exemplars")]
+                exemplar_interval: self.exemplar_interval,
             },
         )?;
 

@@ -562,13 +562,12 @@ impl BucketHistogram {
         }
     }
 
-    /// Records `value`, observed at `at`, and offers its bucket an exemplar.
+    /// Records `value`, and offers its bucket an exemplar.
     #[cfg(feature = "exemplars")]
     #[inline]
-    pub(crate) fn record_at(&self, value: f64, at: quanta::Instant) {
+    pub(crate) fn record_with_exemplar(&self, value: f64) {
         let bucket = block::record(self.first, &self.bounds, value);
-        self.exemplars
-            .offer(self.bounds.len() + 1, bucket, value, at);
+        self.exemplars.offer(self.bounds.len() + 1, bucket, value);
     }
 
     /// The upper bounds, without `+Inf`.

@@ -8,12 +8,13 @@
 //! request ID.
 //!
 //! What it costs, and why: a call of an instrumented function asks the source only when the
-//! bucket its duration falls into has not tried for an exemplar during the last
-//! [`exemplar_interval`](crate::ExporterBuilder::exemplar_interval) (1 s unless set). Every other
-//! call reads one timestamp per bucket and goes on. A failed call (`error` or `panic`) always
-//! asks, so the failure counters keep the last failing call's trace. Nothing is allocated per
-//! call: a series allocates its slots once, at its first attempt, and labels live in a fixed
-//! buffer of [`ExemplarLabels::MAX_LEN`] bytes.
+//! bucket its duration falls into has not tried for an exemplar during the current
+//! [`exemplar_interval`](crate::ExporterBuilder::exemplar_interval) (1 s unless set; the
+//! exporter's thread starts a new interval by bumping a generation number). Every other call
+//! compares its bucket's generation with the current one and goes on: no clock is read. A
+//! failed call (`error` or `panic`) always asks, so the failure counters keep the last failing
+//! call's trace. Nothing is allocated per call: a series allocates its slots once, at its first
+//! attempt, and labels live in a fixed buffer of [`ExemplarLabels::MAX_LEN`] bytes.
 
 #[cfg(feature = "opentelemetry")]
 mod opentelemetry;
@@ -220,17 +221,22 @@ pub type ExemplarSource = fn() -> Option<ExemplarLabels>;
 /// Whether a source is set: read by every call, so that a program without one pays a load.
 static ENABLED: AtomicBool = AtomicBool::new(false);
 static SOURCE: RwLock<Option<ExemplarSource>> = RwLock::new(None);
-/// Nanoseconds between a bucket's attempts at an exemplar.
-static INTERVAL_NANOS: AtomicU64 = AtomicU64::new(1_000_000_000);
+/// The current interval's number; a bucket tries once per number.
+static GENERATION: AtomicU64 = AtomicU64::new(1);
+/// An interval of zero: every call tries.
+static EVERY_CALL: AtomicBool = AtomicBool::new(false);
 
-/// The source of exemplars, as the exporter's builder chose it.
+/// The source of exemplars, as the exporter's builder chose it; an `interval` of zero makes
+/// every call try. Otherwise the exporter's thread calls [`next_interval`] every `interval`.
 pub(crate) fn set_source(source: Option<ExemplarSource>, interval: Duration) {
-    INTERVAL_NANOS.store(
-        u64::try_from(interval.as_nanos()).unwrap_or(u64::MAX),
-        Ordering::Relaxed,
-    );
+    EVERY_CALL.store(interval.is_zero(), Ordering::Relaxed);
     *SOURCE.write().unwrap_or_else(PoisonError::into_inner) = source;
     ENABLED.store(source.is_some(), Ordering::Release);
+}
+
+/// Starts a new interval: every bucket may try for an exemplar once more.
+pub(crate) fn next_interval() {
+    GENERATION.fetch_add(1, Ordering::Relaxed);
 }
 
 /// The source the exporter uses when the builder was given none.
@@ -248,15 +254,6 @@ fn source() -> Option<ExemplarSource> {
     *SOURCE.read().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Nanoseconds since the first exemplar attempt of the process, at least 1 (0 means never).
-fn ticks(at: quanta::Instant) -> u64 {
-    static BASE: OnceLock<quanta::Instant> = OnceLock::new();
-    let base = *BASE.get_or_init(|| at);
-    u64::try_from(at.saturating_duration_since(base).as_nanos())
-        .unwrap_or(u64::MAX)
-        .saturating_add(1)
-}
-
 /// One exemplar as captured.
 #[derive(Clone, Copy)]
 struct Captured {
@@ -269,22 +266,21 @@ struct Captured {
 /// The exemplar of one bucket or counter.
 #[derive(Default)]
 pub(crate) struct ExemplarSlot {
-    /// [`ticks`] of the last attempt; 0 before the first.
-    attempted: AtomicU64,
+    /// The generation of the last try; 0 before the first.
+    tried: AtomicU64,
     captured: Mutex<Option<Captured>>,
 }
 
 impl ExemplarSlot {
-    /// Whether this slot tries now, at most once per interval; the winner of a race tries.
+    /// Whether this slot tries now: once per `generation`; the winner of a race tries.
     #[inline]
-    fn due(&self, now: u64, interval: u64) -> bool {
-        let last = self.attempted.load(Ordering::Relaxed);
-        if last != 0 && now.saturating_sub(last) < interval {
-            return false;
-        }
-        self.attempted
-            .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
-            .is_ok()
+    fn due(&self, generation: u64) -> bool {
+        let last = self.tried.load(Ordering::Relaxed);
+        last != generation
+            && self
+                .tried
+                .compare_exchange(last, generation, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
     }
 
     /// Keeps `labels` with `value`; skipped if a scrape or another writer holds the slot.
@@ -387,10 +383,10 @@ pub(crate) struct BucketExemplars {
 }
 
 impl BucketExemplars {
-    /// After `value` was recorded into `bucket` of `buckets` at `at`: tries for an exemplar if
-    /// a source is set and the bucket is due.
+    /// After `value` was recorded into `bucket` of `buckets`: tries for an exemplar if a
+    /// source is set and the bucket has not tried in this interval.
     #[inline]
-    pub(crate) fn offer(&self, buckets: usize, bucket: usize, value: f64, at: quanta::Instant) {
+    pub(crate) fn offer(&self, buckets: usize, bucket: usize, value: f64) {
         if !ENABLED.load(Ordering::Relaxed) {
             return;
         }
@@ -398,7 +394,7 @@ impl BucketExemplars {
             .slots
             .get_or_init(|| (0..buckets).map(|_| ExemplarSlot::default()).collect());
         if let Some(slot) = slots.get(bucket) {
-            if slot.due(ticks(at), INTERVAL_NANOS.load(Ordering::Relaxed)) {
+            if EVERY_CALL.load(Ordering::Relaxed) || slot.due(GENERATION.load(Ordering::Relaxed)) {
                 slot.capture(value);
             }
         }
@@ -481,10 +477,9 @@ mod tests {
     #[test]
     fn a_slot_is_due_once_per_interval() {
         let slot = ExemplarSlot::default();
-        assert!(slot.due(5, 1000));
-        assert!(!slot.due(5, 1000));
-        assert!(!slot.due(1004, 1000));
-        assert!(slot.due(1005, 1000));
-        assert!(slot.due(1005, 0), "every time with no interval");
+        assert!(slot.due(1));
+        assert!(!slot.due(1));
+        assert!(slot.due(2));
+        assert!(!slot.due(2));
     }
 }
