@@ -34,6 +34,10 @@ unsafe impl GlobalAlloc for CountingAllocator {
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator;
 
+/// The tests of this file one at a time: the exemplar test turns exemplars on for the whole
+/// process, and a series' first try makes its slot headers.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn allocations_during(work: impl FnOnce()) -> u64 {
     let before = ALLOCATIONS.with(Cell::get);
     work();
@@ -160,6 +164,9 @@ fn every_path(i: u64) {
 
 #[test]
 fn instrumented_calls_do_not_allocate_after_the_first() {
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     metrics_toolkit::exporter();
     // First calls: handles are registered, every error type met once.
     for i in 0..6 {
@@ -182,12 +189,48 @@ fn instrumented_calls_do_not_allocate_after_the_first() {
     );
 }
 
+// One bound far above any call: every call lands in the same bucket, so warming up makes every
+// exemplar the loop will take.
+#[monitored(buckets = [3600.0])]
+fn traced_sync(x: u64) -> u64 {
+    x + 1
+}
+
+#[monitored(buckets = [3600.0], labels(tier = tier))]
+fn traced_labelled(tier: Tier, fail: u8) -> Result<(), StoreError> {
+    let _ = matches!(tier, Tier::Paid);
+    match fail {
+        1 => Err(StoreError::Full),
+        2 => Err(StoreError::Locked),
+        _ => Ok(()),
+    }
+}
+
+#[monitored(buckets = [3600.0])]
+async fn traced_async(x: u64) -> u64 {
+    x * 2
+}
+
+fn every_traced_path(i: u64) {
+    std::hint::black_box(traced_sync(i));
+    let tier = if i.is_multiple_of(2) {
+        Tier::Free
+    } else {
+        Tier::Paid
+    };
+    let _ = std::hint::black_box(traced_labelled(tier, (i % 3) as u8));
+    std::hint::black_box(poll_ready(traced_async(i)));
+}
+
 /// With an exemplar taken on every call, inside a sampled OpenTelemetry span: still nothing
-/// allocated per call once the span's context and the series' exemplar slots exist.
+/// allocated per call once the span's context and the series' exemplars exist.
 #[test]
 fn exemplars_taken_on_every_call_do_not_allocate() {
     use opentelemetry::trace::TracerProvider as _;
     use tracing_subscriber::layer::SubscriberExt as _;
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     metrics_toolkit::exporter();
     let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder().build();
     let subscriber = tracing_subscriber::registry()
@@ -201,15 +244,17 @@ fn exemplars_taken_on_every_call_do_not_allocate() {
     let _entered = span.enter();
     assert!(metrics_runtime::ExemplarLabels::from_current_span().is_some());
     for i in 0..6 {
-        every_path(i);
+        every_traced_path(i);
     }
     let allocations = allocations_during(|| {
         for i in 0..10_000 {
-            every_path(i);
+            every_traced_path(i);
         }
     });
     assert_eq!(
         allocations, 0,
         "allocations in 10 000 rounds of instrumented calls, each taking an exemplar"
     );
+    let text = metrics_toolkit::scrape();
+    assert!(!text.contains(" # {"), "the text format has no exemplars");
 }

@@ -13,8 +13,9 @@
 //! exporter's thread starts a new interval by bumping a generation number). Every other call
 //! compares its bucket's generation with the current one and goes on: no clock is read. A
 //! failed call (`error` or `panic`) always asks, so the failure counters keep the last failing
-//! call's trace. Nothing is allocated per call: a series allocates its slots once, at its first
-//! attempt, and labels live in a fixed buffer of [`ExemplarLabels::MAX_LEN`] bytes.
+//! call's trace. Nothing is allocated per call: a series allocates its slot headers (24 bytes a
+//! bucket) at its first attempt, and a bucket its exemplar (labels in a fixed buffer of
+//! [`ExemplarLabels::MAX_LEN`] bytes) at its first capture.
 
 #[cfg(feature = "opentelemetry")]
 mod opentelemetry;
@@ -268,7 +269,9 @@ struct Captured {
 pub(crate) struct ExemplarSlot {
     /// The generation of the last try; 0 before the first.
     tried: AtomicU64,
-    captured: Mutex<Option<Captured>>,
+    /// Made at the first capture: a bucket that never gets an exemplar (calls outside any
+    /// span, or never that slow) costs its 24-byte header only.
+    captured: OnceLock<Box<Mutex<Captured>>>,
 }
 
 impl ExemplarSlot {
@@ -286,8 +289,15 @@ impl ExemplarSlot {
     /// Keeps `labels` with `value`; skipped if a scrape or another writer holds the slot.
     fn keep(&self, labels: ExemplarLabels, value: f64) {
         let captured = Captured::now(labels, value);
-        if let Ok(mut slot) = self.captured.try_lock() {
-            *slot = Some(captured);
+        let mut made = false;
+        let cell = self.captured.get_or_init(|| {
+            made = true;
+            Box::new(Mutex::new(captured))
+        });
+        if !made {
+            if let Ok(mut slot) = cell.try_lock() {
+                *slot = captured;
+            }
         }
     }
 
@@ -303,8 +313,8 @@ impl ExemplarSlot {
     /// Ends the sample line just written (with its line feed) with ` # {labels} value
     /// timestamp`, if the slot holds an exemplar.
     pub(crate) fn end_line(&self, out: &mut String) {
-        let captured = *self.captured.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(captured) = captured {
+        if let Some(cell) = self.captured.get() {
+            let captured = *cell.lock().unwrap_or_else(PoisonError::into_inner);
             captured.end_line(out);
         }
     }
