@@ -17,7 +17,7 @@ use crate::collectors::CollectorSet;
 use crate::error::Error;
 use crate::push::PushTarget;
 use crate::recorder::LayeredRecorder;
-use crate::registry::{BucketConfig, RenderOptions, DEFAULT_BUCKETS, REGISTRY};
+use crate::registry::{BucketConfig, Extras, RenderOptions, DEFAULT_BUCKETS, REGISTRY};
 
 /// Address served when neither the builder nor `METRICS_ADDR` sets one.
 ///
@@ -153,6 +153,9 @@ pub struct ExporterBuilder {
     collectors: CollectorSet,
     collect_interval: Duration,
     push: Option<(String, Duration)>,
+    native_histograms: bool,
+    native_factor: f64,
+    native_max_buckets: usize,
     /// `None` until set: the feature's default source.
     #[cfg(feature = "exemplars")]
     exemplar_source: Option<Option<crate::exemplars::ExemplarSource>>,
@@ -179,6 +182,9 @@ impl Default for ExporterBuilder {
             },
             collect_interval: Duration::from_secs(15),
             push: None,
+            native_histograms: true,
+            native_factor: 1.1,
+            native_max_buckets: crate::storage::native::DEFAULT_MAX_BUCKETS,
             #[cfg(feature = "exemplars")]
             exemplar_source: None,
             #[cfg(feature = "exemplars")]
@@ -383,6 +389,45 @@ impl ExporterBuilder {
         self
     }
 
+    /// Whether duration histograms and typed histograms also keep native histograms
+    /// (exponential buckets, sent to scrapers that ask for the protobuf format, such as
+    /// Prometheus with `--enable-feature=native-histograms`); on unless turned off. The text
+    /// and OpenMetrics formats carry the classic buckets either way.
+    ///
+    /// ```no_run
+    /// let exporter = metrics_runtime::Exporter::builder().native_histograms(false).install()?;
+    /// # Ok::<(), metrics_runtime::Error>(())
+    /// ```
+    pub fn native_histograms(mut self, enabled: bool) -> Self {
+        self.native_histograms = enabled;
+        self
+    }
+
+    /// The widest ratio between the bounds of a native histogram bucket, as client_golang's
+    /// `NativeHistogramBucketFactor`: 1.1 unless set (schema 3, 8 buckets per power of two,
+    /// each about 9% wide). Values from 1.044 (schema 4) to 2 (schema 0); outside, the nearest.
+    ///
+    /// ```no_run
+    /// let exporter = metrics_runtime::Exporter::builder().native_histogram_factor(1.05).install()?;
+    /// # Ok::<(), metrics_runtime::Error>(())
+    /// ```
+    pub fn native_histogram_factor(mut self, factor: f64) -> Self {
+        self.native_factor = factor;
+        self
+    }
+
+    /// Populated native buckets a scrape carries at most per series: past it, the scrape
+    /// halves the resolution until they fit, as client_golang does; 160 unless set.
+    ///
+    /// ```no_run
+    /// let exporter = metrics_runtime::Exporter::builder().native_histogram_max_buckets(100).install()?;
+    /// # Ok::<(), metrics_runtime::Error>(())
+    /// ```
+    pub fn native_histogram_max_buckets(mut self, buckets: usize) -> Self {
+        self.native_max_buckets = buckets;
+        self
+    }
+
     /// Exports `build_info{name, version} 1`; see also `install_exporter!()`.
     ///
     /// ```no_run
@@ -554,6 +599,12 @@ impl ExporterBuilder {
         }
         REGISTRY.set_buckets(settings.buckets);
         REGISTRY.set_prefix(&shared.render.prefix);
+        crate::storage::native::configure(self.native_histograms.then(|| {
+            crate::storage::native::NativeLayout::from_factor(
+                self.native_factor,
+                self.native_max_buckets,
+            )
+        }));
         #[cfg(feature = "exemplars")]
         crate::exemplars::set_source(
             self.exemplar_source
@@ -905,24 +956,44 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn render_as(&self, format: crate::exposition::Format) -> String {
         match format {
-            crate::exposition::Format::Text => self.render(),
+            crate::exposition::Format::Text | crate::exposition::Format::Protobuf => self.render(),
             crate::exposition::Format::OpenMetrics => {
-                crate::exposition::openmetrics::from_text(&self.render_text(true))
+                crate::exposition::openmetrics::from_text(&self.render_text(&mut Extras {
+                    exemplars: true,
+                    natives: None,
+                }))
             }
         }
     }
 
     pub(crate) fn render(&self) -> String {
-        self.render_text(false)
+        self.render_text(&mut Extras::default())
     }
 
-    /// The text format; with `exemplars`, sample lines end with their exemplars, for
-    /// OpenMetrics.
-    fn render_text(&self, exemplars: bool) -> String {
+    /// The protobuf format: every family, with the native histograms of this crate's.
+    pub(crate) fn render_protobuf(&self) -> Vec<u8> {
+        let mut extras = Extras {
+            exemplars: false,
+            natives: Some(Vec::new()),
+        };
+        let text = self.render_text(&mut extras);
+        crate::exposition::protobuf::from_text(&text, &extras.natives.unwrap_or_default())
+    }
+
+    /// The exposition in `format`, as bytes.
+    pub(crate) fn render_bytes(&self, format: crate::exposition::Format) -> Vec<u8> {
+        match format {
+            crate::exposition::Format::Protobuf => self.render_protobuf(),
+            text => self.render_as(text).into_bytes(),
+        }
+    }
+
+    /// The text format, with what `extras` asks for, for the formats made from it.
+    fn render_text(&self, extras: &mut Extras) -> String {
         use std::sync::atomic::Ordering;
         let last = self.last_len.load(Ordering::Relaxed);
         let mut out = String::with_capacity((last + last / 8).max(16 * 1024));
-        REGISTRY.render_with(&mut out, &self.render, exemplars);
+        REGISTRY.render_with(&mut out, &self.render, extras);
         out.push_str(&self.prometheus.render());
         self.last_len.store(out.len(), Ordering::Relaxed);
         out
@@ -990,6 +1061,23 @@ impl MetricsHandle {
     /// ```
     pub fn render_as(&self, format: crate::exposition::Format) -> String {
         self.shared.render_as(format)
+    }
+
+    /// The exposition in `format` as bytes, the protobuf format included (which
+    /// [`render_as`](Self::render_as), a `String`, gives as text).
+    ///
+    /// ```no_run
+    /// use metrics_runtime::Format;
+    ///
+    /// let handle = metrics_runtime::Exporter::builder().build()?.handle();
+    /// let accept = Some("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited");
+    /// let format = Format::negotiate(accept);
+    /// let (content_type, body): (&str, Vec<u8>) = (format.content_type(), handle.render_bytes(format));
+    /// # let _ = (content_type, body);
+    /// # Ok::<(), metrics_runtime::Error>(())
+    /// ```
+    pub fn render_bytes(&self, format: crate::exposition::Format) -> Vec<u8> {
+        self.shared.render_bytes(format)
     }
 
     /// The `Content-Type` to serve [`render`](Self::render) with.

@@ -82,7 +82,7 @@ fn respond(
         return body(
             StatusCode::OK,
             format.content_type(),
-            shared.render_as(format),
+            shared.render_bytes(format),
         );
     }
     match path {
@@ -138,8 +138,12 @@ fn text(status: StatusCode, message: String) -> Response<Full<Bytes>> {
     body(status, "text/plain; charset=utf-8", message)
 }
 
-fn body(status: StatusCode, content_type: &'static str, body: String) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(body)));
+fn body(
+    status: StatusCode,
+    content_type: &'static str,
+    body: impl Into<Bytes>,
+) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(body.into()));
     *response.status_mut() = status;
     response
         .headers_mut()

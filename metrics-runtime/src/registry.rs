@@ -14,6 +14,7 @@ use crate::callsite::SiteInfo;
 use crate::exposition::text::{
     escape_help, escape_label_value, write_histogram, write_labels, write_sample, Float,
 };
+use crate::storage::native::NativeSnapshot;
 use crate::storage::{BucketHistogram, ShardedCounter, ShardedGauge, Totals};
 
 /// Histogram bounds used when neither the attribute nor the exporter's builder sets any.
@@ -230,6 +231,29 @@ pub(crate) struct RenderOptions {
     /// left out, until they change again.
     pub idle_timeout: Option<Duration>,
 }
+
+/// What a render writes beside the text format, for the formats made from it.
+#[derive(Default)]
+pub(crate) struct Extras {
+    /// Sample lines end with their exemplars, as OpenMetrics writes them.
+    pub exemplars: bool,
+    /// Native histograms are collected here, each announced after its classic series by a
+    /// `# NATIVE <index>` line, for the protobuf format.
+    pub natives: Option<Vec<NativeSnapshot>>,
+}
+
+impl Extras {
+    /// Announces the native histogram of the series just written, if natives are collected.
+    pub(crate) fn native(&mut self, out: &mut String, snapshot: impl FnOnce() -> NativeSnapshot) {
+        if let Some(natives) = &mut self.natives {
+            let _ = writeln!(out, "{}{}", NATIVE_MARK, natives.len());
+            natives.push(snapshot());
+        }
+    }
+}
+
+/// The comment that announces a native histogram in a render with [`Extras::natives`].
+pub(crate) const NATIVE_MARK: &str = "# NATIVE ";
 
 /// Bucket configuration chosen by the exporter's builder.
 #[derive(Clone, Debug)]
@@ -648,25 +672,29 @@ impl Registry {
     /// Writes every family with at least one series in the text exposition format.
     #[cfg(test)]
     pub(crate) fn render(&self, out: &mut String, options: &RenderOptions) {
-        self.render_with(out, options, false);
+        self.render_with(out, options, &mut Extras::default());
     }
 
-    /// As [`render`](Self::render); with `exemplars`, sample lines end with their exemplar,
-    /// as OpenMetrics writes them (the text format has none).
-    pub(crate) fn render_with(&self, out: &mut String, options: &RenderOptions, exemplars: bool) {
+    /// As [`render`](Self::render), with what other formats need beside the text: see
+    /// [`Extras`].
+    pub(crate) fn render_with(
+        &self,
+        out: &mut String,
+        options: &RenderOptions,
+        extras: &mut Extras,
+    ) {
         let totals = crate::storage::Totals::now();
-        self.render_families(out, options, &totals, exemplars);
-        crate::families::render(out, options, &totals, exemplars);
+        self.render_families(out, options, &totals, extras);
+        crate::families::render(out, options, &totals, extras);
     }
 
     /// The families of call sites, of the exporter and of the collectors.
-    #[cfg_attr(not(feature = "exemplars"), allow(unused_variables))]
     fn render_families(
         &self,
         out: &mut String,
         options: &RenderOptions,
         totals: &Totals,
-        exemplars: bool,
+        extras: &mut Extras,
     ) {
         let now = Instant::now();
         // `le` values as text, kept while consecutive histograms share their bounds.
@@ -756,7 +784,7 @@ impl Registry {
                     Series::Counter(counter) => {
                         write_sample(out, &name, "", block, None, counter.value_in(totals));
                         #[cfg(feature = "exemplars")]
-                        if let Some(slot) = counter.exemplar.slot().filter(|_| exemplars) {
+                        if let Some(slot) = counter.exemplar.slot().filter(|_| extras.exemplars) {
                             slot.end_line(out);
                         }
                     }
@@ -782,11 +810,14 @@ impl Registry {
                         write_histogram(out, &name, block, &les.1, counts, sum, |_bucket, _out| {
                             #[cfg(feature = "exemplars")]
                             if let Some(slot) = histogram.exemplars.slot(_bucket) {
-                                if exemplars {
+                                if extras.exemplars {
                                     slot.end_line(_out);
                                 }
                             }
                         });
+                        if let Some(native) = histogram.native() {
+                            extras.native(out, || native.snapshot_in(Some(totals)));
+                        }
                     }
                 }
             }

@@ -64,6 +64,40 @@ pub fn get_accepting(address: SocketAddr, path: &str, accept: Option<&str>) -> R
         .unwrap_or_else(|e| panic!("GET http://{address}{path} failed: {e}"))
 }
 
+/// `GET http://{address}{path}` with an `Accept` header: status, content type and the body's
+/// bytes, for binary formats.
+pub fn get_bytes_accepting(
+    address: SocketAddr,
+    path: &str,
+    accept: &str,
+) -> (u16, Option<String>, Vec<u8>) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let request = ureq::http::Request::builder()
+        .method("GET")
+        .uri(format!("http://{address}{path}"))
+        .header("Accept", accept)
+        .body(())
+        .expect("a valid request");
+    let mut response = agent
+        .run(request)
+        .unwrap_or_else(|e| panic!("GET http://{address}{path} failed: {e}"));
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let body = response
+        .body_mut()
+        .with_config()
+        .limit(1 << 30)
+        .read_to_vec()
+        .expect("the body reads");
+    (response.status().as_u16(), content_type, body)
+}
+
 fn try_request_accepting(
     method: &str,
     address: SocketAddr,
@@ -337,4 +371,92 @@ for family in text_string_to_metric_families(text):
             .map(|line| serde_json::from_str(line).expect("one JSON object per sample"))
             .collect()
     })
+}
+
+/// Every `MetricFamily` of a protobuf exposition (length-delimited messages), decoded by
+/// Python's `protobuf` package with code that `protoc` generates from Prometheus' published
+/// `metrics.proto` (`tests/support/proto/`), as JSON with the `.proto` field names (64-bit
+/// integers are strings, as protobuf's JSON mapping writes them). `None` when the tools are
+/// missing outside CI.
+pub fn python_protobuf_families(exposition: &[u8]) -> Option<Vec<serde_json::Value>> {
+    let has = |program: &str, args: &[&str]| {
+        Command::new(program)
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success())
+    };
+    if !has("protoc", &["--version"]) {
+        required_in_ci("protoc (Debian's protobuf-compiler)");
+        return None;
+    }
+    if !has("python3", &["-c", "import google.protobuf"]) {
+        required_in_ci("python3 with protobuf (pip install protobuf)");
+        return None;
+    }
+    static GENERATED: OnceLock<std::path::PathBuf> = OnceLock::new();
+    let generated = GENERATED.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("metrics-toolkit-pb-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a temp dir for the generated code");
+        // Generated as a top-level `metrics_pb2`: a package `io` would be the standard
+        // library's.
+        let proto = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/support/proto/io/prometheus/client"
+        );
+        let output = Command::new("protoc")
+            .arg(format!("--python_out={}", dir.display()))
+            .arg(format!("-I{proto}"))
+            .arg(format!("{proto}/metrics.proto"))
+            .output()
+            .expect("protoc runs");
+        assert!(
+            output.status.success(),
+            "protoc failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        dir
+    });
+    let script = r#"
+import json, sys
+from google.protobuf.internal.decoder import _DecodeVarint32
+from google.protobuf.json_format import MessageToDict
+import metrics_pb2
+data = sys.stdin.buffer.read()
+position = 0
+while position < len(data):
+    length, position = _DecodeVarint32(data, position)
+    family = metrics_pb2.MetricFamily()
+    family.ParseFromString(data[position:position + length])
+    position += length
+    print(json.dumps(MessageToDict(family, preserving_proto_field_name=True)))
+"#;
+    let mut child = Command::new("python3")
+        .args(["-c", script])
+        .env("PYTHONPATH", generated)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    child
+        .stdin
+        .take()
+        .expect("piped stdin")
+        .write_all(exposition)
+        .expect("python reads the exposition");
+    let output = child.wait_with_output().expect("python3 runs");
+    assert!(
+        output.status.success(),
+        "Python's protobuf refused the exposition: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Some(
+        String::from_utf8(output.stdout)
+            .expect("JSON is UTF-8")
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("one JSON object per family"))
+            .collect(),
+    )
 }

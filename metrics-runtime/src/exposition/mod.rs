@@ -2,6 +2,7 @@
 //! scraper asked for.
 
 pub(crate) mod openmetrics;
+pub(crate) mod protobuf;
 pub(crate) mod text;
 
 /// An exposition format, chosen from a scrape's `Accept` header with [`Format::negotiate`].
@@ -15,6 +16,9 @@ pub(crate) mod text;
 /// assert_eq!(Format::negotiate(Some("*/*")), Format::Text); // curl
 /// assert_eq!(Format::negotiate(None), Format::Text);
 /// assert_eq!(Format::OpenMetrics.content_type(), "application/openmetrics-text; version=1.0.0; charset=utf-8");
+/// // What Prometheus sends with `--enable-feature=native-histograms`.
+/// let native = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
+/// assert_eq!(Format::negotiate(Some(native)), Format::Protobuf);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -24,12 +28,17 @@ pub enum Format {
     Text,
     /// OpenMetrics 1.0 text: counters' families without `_total`, units, `# EOF`.
     OpenMetrics,
+    /// Prometheus' protobuf format (`io.prometheus.client.MetricFamily`, length-delimited):
+    /// the only one that carries native histograms. Binary: render it with
+    /// [`MetricsHandle::render_bytes`](crate::MetricsHandle::render_bytes).
+    Protobuf,
 }
 
 impl Format {
     /// The format to answer a request with `accept` as its `Accept` header: OpenMetrics 1.0
-    /// when the client prefers it (version 1.0.0 or no version), the text format otherwise.
-    /// Quality values are honoured; between equal ones, the first listed wins.
+    /// when the client prefers it (version 1.0.0 or no version), the protobuf format when it
+    /// prefers `io.prometheus.client.MetricFamily` with `encoding=delimited`, the text format
+    /// otherwise. Quality values are honoured; between equal ones, the first listed wins.
     pub fn negotiate(accept: Option<&str>) -> Format {
         let Some(accept) = accept else {
             return Format::Text;
@@ -40,11 +49,16 @@ impl Format {
             let media = parts.next().unwrap_or_default().to_ascii_lowercase();
             let mut quality = 1.0f32;
             let mut version = None;
+            let mut proto = None;
+            let mut encoding = None;
             for parameter in parts {
                 let (key, value) = parameter.split_once('=').unwrap_or((parameter, ""));
+                let value = value.trim().trim_matches('"');
                 match key.trim().to_ascii_lowercase().as_str() {
-                    "q" => quality = value.trim().parse().unwrap_or(0.0),
-                    "version" => version = Some(value.trim().trim_matches('"').to_owned()),
+                    "q" => quality = value.parse().unwrap_or(0.0),
+                    "version" => version = Some(value.to_owned()),
+                    "proto" => proto = Some(value.to_owned()),
+                    "encoding" => encoding = Some(value.to_ascii_lowercase()),
                     _ => {}
                 }
             }
@@ -53,6 +67,12 @@ impl Format {
                     if version.as_deref().is_none_or(|v| v == "1.0.0") =>
                 {
                     Format::OpenMetrics
+                }
+                "application/vnd.google.protobuf"
+                    if proto.as_deref() == Some("io.prometheus.client.MetricFamily")
+                        && encoding.as_deref() == Some("delimited") =>
+                {
+                    Format::Protobuf
                 }
                 "text/plain" | "text/*" | "*/*" => Format::Text,
                 _ => continue,
@@ -69,6 +89,7 @@ impl Format {
         match self {
             Format::Text => text::CONTENT_TYPE,
             Format::OpenMetrics => openmetrics::CONTENT_TYPE,
+            Format::Protobuf => protobuf::CONTENT_TYPE,
         }
     }
 }
@@ -95,6 +116,10 @@ mod tests {
             ("text/plain, application/openmetrics-text;q=0.5", Format::Text),
             ("Application/OpenMetrics-Text; Version=\"1.0.0\"", Format::OpenMetrics),
             ("application/openmetrics-text;q=0", Format::Text),
+            // Prometheus with native histograms; protobuf of another message or encoding.
+            ("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,text/plain;version=0.0.4;q=0.3,*/*;q=0.2", Format::Protobuf),
+            ("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=text", Format::Text),
+            ("application/vnd.google.protobuf;proto=other.Message;encoding=delimited", Format::Text),
         ] {
             assert_eq!(Format::negotiate(Some(accept)), expected, "{accept}");
         }

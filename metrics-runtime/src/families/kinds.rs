@@ -269,9 +269,11 @@ impl<L: LabelSet> Histogram<L> {
     /// The series of one label combination.
     #[inline]
     pub fn with(&self, labels: L) -> HistogramSeries {
+        let index = labels.index();
         HistogramSeries {
-            first: self.family.series_word(labels.index()),
+            first: self.family.series_word(index),
             bounds: self.family.info.buckets,
+            native: self.family.native_series(index),
         }
     }
 }
@@ -295,6 +297,7 @@ impl Histogram<()> {
 pub struct HistogramSeries {
     first: Option<usize>,
     bounds: &'static [f64],
+    native: Option<(usize, &'static crate::storage::native::NativeLayout)>,
 }
 
 impl HistogramSeries {
@@ -303,6 +306,9 @@ impl HistogramSeries {
     pub fn observe(&self, value: f64) {
         if let Some(first) = self.first {
             block::record(first, self.bounds, value);
+        }
+        if let Some((first, layout)) = self.native {
+            crate::storage::native::record(first, layout, value);
         }
     }
 
@@ -329,6 +335,9 @@ impl HistogramSeries {
         if let Some(first) = self.first {
             let bucket = block::record(first, self.bounds, value);
             crate::exemplars::give(first + bucket, exemplar, value);
+        }
+        if let Some((first, layout)) = self.native {
+            crate::storage::native::record(first, layout, value);
         }
     }
 

@@ -25,7 +25,9 @@ pub use labels::{
 };
 
 use crate::exposition::text::{escape_help, write_histogram, write_labels, write_sample, Float};
+use crate::registry::Extras;
 use crate::registry::{Kind, RenderOptions, SeriesValue, Value};
+use crate::storage::native::{NativeLayout, NativeSnapshot};
 use crate::storage::{block, HistogramSnapshot, Totals};
 
 /// Most series one typed family may have (the product of its labels' value counts).
@@ -98,6 +100,9 @@ pub(crate) struct Block {
     fractions: Box<[AtomicU64]>,
     /// Callback gauges: per series, its callback.
     callbacks: Mutex<Vec<Option<Arc<callbacks::Callback>>>>,
+    /// Histograms: the native histograms of the same observations, one after the other from
+    /// their first word, unless native histograms are off.
+    native: Option<(usize, &'static NativeLayout)>,
 }
 
 impl Family {
@@ -128,6 +133,11 @@ impl Family {
             TypedKind::Counter | TypedKind::Gauge => (block::allocate(series), 1),
             TypedKind::CallbackGauge => (0, 0),
         };
+        let native = match self.info.kind {
+            TypedKind::Histogram => crate::storage::native::configured()
+                .map(|layout| (crate::storage::native::allocate(layout, series), layout)),
+            _ => None,
+        };
         let fractions = match self.info.kind {
             TypedKind::Gauge => (0..series).map(|_| AtomicU64::new(0)).collect(),
             _ => Box::default(),
@@ -143,7 +153,16 @@ impl Family {
             lists,
             fractions,
             callbacks: Mutex::new(callbacks),
+            native,
         })
+    }
+
+    /// The native histogram of series `index`: its first word and layout.
+    #[inline]
+    fn native_series(&'static self, index: usize) -> Option<(usize, &'static NativeLayout)> {
+        let block = self.block()?;
+        let (first, layout) = block.native?;
+        (index < block.series).then(|| (first + index * layout.words(), layout))
     }
 
     /// The first word of series `index`, `None` when it does not exist.
@@ -287,11 +306,18 @@ pub(crate) fn check(taken_by: impl Fn(&str) -> Option<String>) -> Result<(), cra
 
 /// Writes every typed family, every label combination included, in the text format; with
 /// `exemplars`, lines end with the exemplars the program gave.
-#[cfg_attr(not(feature = "exemplars"), allow(unused_variables))]
-pub(crate) fn render(out: &mut String, options: &RenderOptions, totals: &Totals, exemplars: bool) {
+pub(crate) fn render(
+    out: &mut String,
+    options: &RenderOptions,
+    totals: &Totals,
+    extras: &mut Extras,
+) {
     let families = all();
     #[cfg(feature = "exemplars")]
-    let given = exemplars.then(crate::exemplars::Given::copy).flatten();
+    let given = extras
+        .exemplars
+        .then(crate::exemplars::Given::copy)
+        .flatten();
     let computed = callbacks::evaluate(&families);
     let mut block_text = String::new();
     let mut les: Vec<String> = Vec::new();
@@ -362,6 +388,10 @@ pub(crate) fn render(out: &mut String, options: &RenderOptions, totals: &Totals,
                             given.end_line(first + _bucket, _out);
                         }
                     });
+                    if let Some((native, layout)) = block.native {
+                        let native = native + index * layout.words();
+                        extras.native(out, || NativeSnapshot::read(native, layout, Some(totals)));
+                    }
                 }
             }
         }

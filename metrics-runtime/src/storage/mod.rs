@@ -14,6 +14,8 @@
 //! of different shards never write the same cache line (pages are 128-byte aligned and every
 //! page belongs to one shard).
 
+pub(crate) mod native;
+
 use std::cell::Cell;
 use std::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -358,6 +360,17 @@ pub(crate) mod block {
             .unwrap_or_else(|| sum_words(index))
     }
 
+    /// The float word summed over the shards, from `totals` when it holds it.
+    pub(crate) fn float_total(index: usize, totals: Option<&Totals>) -> f64 {
+        match totals.and_then(|totals| totals.get(index)) {
+            Some(bits) => f64::from_bits(bits),
+            None => slabs()
+                .iter()
+                .map(|slab| f64::from_bits(slab.read(index)))
+                .sum(),
+        }
+    }
+
     /// The counts (not cumulative, `+Inf` last) and the sum of the histogram at `first` in
     /// `totals`, without copying; `None` for a histogram made after `totals` was taken.
     pub(crate) fn histogram_in(
@@ -514,6 +527,8 @@ fn add_f64(word: &AtomicU64, delta: f64) {
 pub(crate) struct BucketHistogram {
     bounds: Arc<[f64]>,
     first: usize,
+    /// The same observations in exponential buckets, unless native histograms are off.
+    native: Option<native::NativeHistogram>,
     #[cfg(feature = "exemplars")]
     pub(crate) exemplars: crate::exemplars::BucketExemplars,
 }
@@ -557,6 +572,7 @@ impl BucketHistogram {
         Self {
             bounds,
             first,
+            native: native::configured().map(native::NativeHistogram::new),
             #[cfg(feature = "exemplars")]
             exemplars: Default::default(),
         }
@@ -567,7 +583,15 @@ impl BucketHistogram {
     #[inline]
     pub(crate) fn record_with_exemplar(&self, value: f64) {
         let bucket = block::record(self.first, &self.bounds, value);
+        if let Some(native) = &self.native {
+            native.record(value);
+        }
         self.exemplars.offer(self.bounds.len() + 1, bucket, value);
+    }
+
+    /// The native histogram of the same observations, unless native histograms are off.
+    pub(crate) fn native(&self) -> Option<&native::NativeHistogram> {
+        self.native.as_ref()
     }
 
     /// The upper bounds, without `+Inf`.
@@ -606,6 +630,9 @@ impl HistogramFn for BucketHistogram {
     #[inline]
     fn record(&self, value: f64) {
         block::record(self.first, &self.bounds, value);
+        if let Some(native) = &self.native {
+            native.record(value);
+        }
     }
 }
 

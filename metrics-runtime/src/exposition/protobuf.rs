@@ -1,0 +1,537 @@
+//! Prometheus' protobuf exposition (`io.prometheus.client.MetricFamily` messages, each
+//! length-delimited), the format that carries native histograms.
+//!
+//! Made from the text exposition of one render (this crate's families and the other
+//! `metrics` users' alike, as for OpenMetrics), read family by family, with the native
+//! histograms of this crate's histogram series taken from the same render: each is announced
+//! by a `# NATIVE <index>` line after its classic series. The messages are those of
+//! Prometheus' `metrics.proto`, encoded by `prost`.
+
+use crate::registry::NATIVE_MARK;
+use crate::storage::native::NativeSnapshot;
+
+/// The `Content-Type` of the protobuf format.
+pub(crate) const CONTENT_TYPE: &str =
+    "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
+
+/// The messages of Prometheus' `io/prometheus/client/metrics.proto` (proto2) this exposition
+/// uses, with its field numbers.
+pub(crate) mod model {
+    /// `LabelPair`.
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct LabelPair {
+        #[prost(string, optional, tag = "1")]
+        pub name: Option<String>,
+        #[prost(string, optional, tag = "2")]
+        pub value: Option<String>,
+    }
+
+    /// `MetricType`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, prost::Enumeration)]
+    #[repr(i32)]
+    pub enum MetricType {
+        Counter = 0,
+        Gauge = 1,
+        Summary = 2,
+        Untyped = 3,
+        Histogram = 4,
+    }
+
+    /// `Gauge`, `Untyped` and, without exemplar, `Counter`: one value.
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct Value {
+        #[prost(double, optional, tag = "1")]
+        pub value: Option<f64>,
+    }
+
+    /// `Quantile`.
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct Quantile {
+        #[prost(double, optional, tag = "1")]
+        pub quantile: Option<f64>,
+        #[prost(double, optional, tag = "2")]
+        pub value: Option<f64>,
+    }
+
+    /// `Summary`.
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct Summary {
+        #[prost(uint64, optional, tag = "1")]
+        pub sample_count: Option<u64>,
+        #[prost(double, optional, tag = "2")]
+        pub sample_sum: Option<f64>,
+        #[prost(message, repeated, tag = "3")]
+        pub quantile: Vec<Quantile>,
+    }
+
+    /// `Bucket`: a classic bucket, cumulative.
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct Bucket {
+        #[prost(uint64, optional, tag = "1")]
+        pub cumulative_count: Option<u64>,
+        #[prost(double, optional, tag = "2")]
+        pub upper_bound: Option<f64>,
+    }
+
+    /// `BucketSpan`: a run of consecutive native buckets.
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct BucketSpan {
+        #[prost(sint32, optional, tag = "1")]
+        pub offset: Option<i32>,
+        #[prost(uint32, optional, tag = "2")]
+        pub length: Option<u32>,
+    }
+
+    /// `Histogram`: classic buckets, native buckets, or both.
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct Histogram {
+        #[prost(uint64, optional, tag = "1")]
+        pub sample_count: Option<u64>,
+        #[prost(double, optional, tag = "2")]
+        pub sample_sum: Option<f64>,
+        #[prost(message, repeated, tag = "3")]
+        pub bucket: Vec<Bucket>,
+        #[prost(sint32, optional, tag = "5")]
+        pub schema: Option<i32>,
+        #[prost(double, optional, tag = "6")]
+        pub zero_threshold: Option<f64>,
+        #[prost(uint64, optional, tag = "7")]
+        pub zero_count: Option<u64>,
+        #[prost(message, repeated, tag = "9")]
+        pub negative_span: Vec<BucketSpan>,
+        #[prost(sint64, repeated, packed = "false", tag = "10")]
+        pub negative_delta: Vec<i64>,
+        #[prost(message, repeated, tag = "12")]
+        pub positive_span: Vec<BucketSpan>,
+        #[prost(sint64, repeated, packed = "false", tag = "13")]
+        pub positive_delta: Vec<i64>,
+    }
+
+    /// `Metric`: one series.
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct Metric {
+        #[prost(message, repeated, tag = "1")]
+        pub label: Vec<LabelPair>,
+        #[prost(message, optional, tag = "2")]
+        pub gauge: Option<Value>,
+        #[prost(message, optional, tag = "3")]
+        pub counter: Option<Value>,
+        #[prost(message, optional, tag = "4")]
+        pub summary: Option<Summary>,
+        #[prost(message, optional, tag = "5")]
+        pub untyped: Option<Value>,
+        #[prost(message, optional, tag = "7")]
+        pub histogram: Option<Histogram>,
+    }
+
+    /// `MetricFamily`.
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct MetricFamily {
+        #[prost(string, optional, tag = "1")]
+        pub name: Option<String>,
+        #[prost(string, optional, tag = "2")]
+        pub help: Option<String>,
+        #[prost(enumeration = "MetricType", optional, tag = "3")]
+        pub r#type: Option<i32>,
+        #[prost(message, repeated, tag = "4")]
+        pub metric: Vec<Metric>,
+    }
+}
+
+use model::{Bucket, BucketSpan, Histogram, LabelPair, Metric, MetricFamily, MetricType};
+
+/// `text`, an exposition in the text format as this crate renders it with native histograms
+/// announced, as length-delimited `MetricFamily` messages.
+pub(crate) fn from_text(text: &str, natives: &[NativeSnapshot]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() / 2);
+    let mut family: Option<FamilyInProgress> = None;
+    let mut help: Option<(&str, String)> = None;
+    for line in text.lines() {
+        if let Some(index) = line.strip_prefix(NATIVE_MARK) {
+            if let (Some(family), Ok(index)) = (&mut family, index.trim().parse::<usize>()) {
+                if let Some(native) = natives.get(index) {
+                    family.native(native);
+                }
+            }
+        } else if let Some(header) = line.strip_prefix("# HELP ") {
+            let (name, escaped) = header.split_once(' ').unwrap_or((header, ""));
+            help = Some((name, unescape_help(escaped)));
+        } else if let Some(header) = line.strip_prefix("# TYPE ") {
+            let (name, kind) = header.split_once(' ').unwrap_or((header, "untyped"));
+            if let Some(done) = family.take() {
+                done.encode_to(&mut out);
+            }
+            let help = help
+                .take()
+                .filter(|(help_name, _)| *help_name == name)
+                .map(|(_, text)| text);
+            family = Some(FamilyInProgress::new(name, kind.trim(), help));
+        } else if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        } else if let Some(sample) = Sample::parse(line) {
+            match &mut family {
+                Some(current) if current.owns(sample.name) => current.add(sample),
+                _ => {
+                    // A sample without its TYPE line: a family of its own, untyped.
+                    if let Some(done) = family.take() {
+                        done.encode_to(&mut out);
+                    }
+                    let mut untyped = FamilyInProgress::new(sample.name, "untyped", None);
+                    untyped.add(sample);
+                    family = Some(untyped);
+                }
+            }
+        }
+    }
+    if let Some(done) = family {
+        done.encode_to(&mut out);
+    }
+    out
+}
+
+/// A family read so far: its message, and the labels of the series it is adding to.
+struct FamilyInProgress {
+    message: MetricFamily,
+    kind: MetricType,
+    name: String,
+    /// Labels of the last series, without `le` or `quantile`.
+    current: Option<Vec<(String, String)>>,
+}
+
+impl FamilyInProgress {
+    fn new(name: &str, kind: &str, help: Option<String>) -> Self {
+        let kind = match kind {
+            "counter" => MetricType::Counter,
+            "gauge" => MetricType::Gauge,
+            "histogram" => MetricType::Histogram,
+            "summary" => MetricType::Summary,
+            _ => MetricType::Untyped,
+        };
+        Self {
+            message: MetricFamily {
+                name: Some(name.to_owned()),
+                help,
+                r#type: Some(kind as i32),
+                metric: Vec::new(),
+            },
+            kind,
+            name: name.to_owned(),
+            current: None,
+        }
+    }
+
+    /// Whether a sample of this name belongs to the family.
+    fn owns(&self, sample: &str) -> bool {
+        match self.kind {
+            MetricType::Histogram | MetricType::Summary => sample
+                .strip_prefix(self.name.as_str())
+                .is_some_and(|rest| matches!(rest, "" | "_bucket" | "_sum" | "_count")),
+            _ => sample == self.name,
+        }
+    }
+
+    fn add(&mut self, sample: Sample<'_>) {
+        let suffix = &sample.name[self.name.len().min(sample.name.len())..];
+        let mut labels = sample.labels;
+        let special = match self.kind {
+            MetricType::Histogram => "le",
+            MetricType::Summary => "quantile",
+            _ => "",
+        };
+        let mut bound = None;
+        labels.retain(|(name, value)| {
+            if !special.is_empty() && name == special {
+                bound = Some(parse_value(value));
+                false
+            } else {
+                true
+            }
+        });
+        let new_series = match self.kind {
+            MetricType::Histogram | MetricType::Summary => {
+                self.current.as_ref() != Some(&labels) || self.message.metric.is_empty()
+            }
+            _ => true,
+        };
+        if new_series {
+            self.message.metric.push(Metric {
+                label: labels
+                    .iter()
+                    .map(|(name, value)| LabelPair {
+                        name: Some(name.clone()),
+                        value: Some(value.clone()),
+                    })
+                    .collect(),
+                ..Metric::default()
+            });
+            self.current = Some(labels);
+        }
+        let Some(metric) = self.message.metric.last_mut() else {
+            return;
+        };
+        let value = sample.value;
+        let single = || Some(model::Value { value: Some(value) });
+        match self.kind {
+            MetricType::Counter => metric.counter = single(),
+            MetricType::Gauge => metric.gauge = single(),
+            MetricType::Untyped => metric.untyped = single(),
+            MetricType::Histogram => {
+                let histogram = metric.histogram.get_or_insert_with(Histogram::default);
+                match (suffix, bound) {
+                    // `+Inf` is implied by the count: Prometheus would read it twice.
+                    ("_bucket", Some(bound)) if bound.is_finite() => {
+                        histogram.bucket.push(Bucket {
+                            cumulative_count: Some(value as u64),
+                            upper_bound: Some(bound),
+                        })
+                    }
+                    ("_sum", _) => histogram.sample_sum = Some(value),
+                    ("_count", _) => histogram.sample_count = Some(value as u64),
+                    _ => {}
+                }
+            }
+            MetricType::Summary => {
+                let summary = metric.summary.get_or_insert_with(model::Summary::default);
+                match (suffix, bound) {
+                    ("", Some(quantile)) => summary.quantile.push(model::Quantile {
+                        quantile: Some(quantile),
+                        value: Some(value),
+                    }),
+                    ("_sum", _) => summary.sample_sum = Some(value),
+                    ("_count", _) => summary.sample_count = Some(value as u64),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// The native buckets of the series just read.
+    fn native(&mut self, native: &NativeSnapshot) {
+        let Some(histogram) = self
+            .message
+            .metric
+            .last_mut()
+            .and_then(|metric| metric.histogram.as_mut())
+        else {
+            return;
+        };
+        let spans = |spans: Vec<(i32, u32)>| {
+            spans
+                .into_iter()
+                .map(|(offset, length)| BucketSpan {
+                    offset: Some(offset),
+                    length: Some(length),
+                })
+                .collect()
+        };
+        let (positive_spans, positive_deltas) = NativeSnapshot::spans_and_deltas(&native.positive);
+        let (negative_spans, negative_deltas) = NativeSnapshot::spans_and_deltas(&native.negative);
+        histogram.schema = Some(i32::from(native.schema));
+        histogram.zero_threshold = Some(native.zero_threshold);
+        histogram.zero_count = Some(native.zero_count);
+        histogram.positive_span = spans(positive_spans);
+        histogram.positive_delta = positive_deltas;
+        histogram.negative_span = spans(negative_spans);
+        histogram.negative_delta = negative_deltas;
+        // The classic and the native buckets count the same observations; NaN counts in the
+        // classic `+Inf` and in the native count.
+        histogram.sample_count = Some(native.count);
+        histogram.sample_sum = Some(native.sum);
+    }
+
+    fn encode_to(self, out: &mut Vec<u8>) {
+        if self.message.metric.is_empty() {
+            return;
+        }
+        // Writing into a `Vec` cannot fail: it grows as needed.
+        let _ = prost::Message::encode_length_delimited(&self.message, out);
+    }
+}
+
+/// One sample line: `name{label="value",...} value`.
+struct Sample<'a> {
+    name: &'a str,
+    labels: Vec<(String, String)>,
+    value: f64,
+}
+
+impl<'a> Sample<'a> {
+    fn parse(line: &'a str) -> Option<Self> {
+        let name_end = line.find(['{', ' '])?;
+        let name = &line[..name_end];
+        let mut rest = &line[name_end..];
+        let mut labels = Vec::new();
+        if let Some(after) = rest.strip_prefix('{') {
+            rest = after;
+            loop {
+                rest = rest.trim_start_matches(',');
+                if let Some(after) = rest.strip_prefix('}') {
+                    rest = after;
+                    break;
+                }
+                let (label, after) = rest.split_once("=\"")?;
+                let mut value = String::new();
+                let mut chars = after.char_indices();
+                let end = loop {
+                    let (at, c) = chars.next()?;
+                    match c {
+                        '\\' => match chars.next()?.1 {
+                            'n' => value.push('\n'),
+                            other => value.push(other),
+                        },
+                        '"' => break at,
+                        c => value.push(c),
+                    }
+                };
+                labels.push((label.trim().to_owned(), value));
+                rest = &after[end + 1..];
+            }
+        }
+        let value = rest.split_whitespace().next()?;
+        Some(Self {
+            name,
+            labels,
+            value: parse_value(value),
+        })
+    }
+}
+
+fn parse_value(text: &str) -> f64 {
+    match text {
+        "+Inf" | "Inf" => f64::INFINITY,
+        "-Inf" => f64::NEG_INFINITY,
+        "NaN" => f64::NAN,
+        other => other.parse().unwrap_or(f64::NAN),
+    }
+}
+
+/// HELP text from the text format's escaping (`\\`, `\n`); any other backslash is itself.
+fn unescape_help(escaped: &str) -> String {
+    let mut out = String::with_capacity(escaped.len());
+    let mut chars = escaped.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('\\') => out.push('\\'),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use prost::Message;
+
+    fn decode(bytes: &[u8]) -> Vec<MetricFamily> {
+        let mut bytes = bytes;
+        let mut families = Vec::new();
+        while !bytes.is_empty() {
+            families.push(MetricFamily::decode_length_delimited(&mut bytes).unwrap());
+        }
+        families
+    }
+
+    #[test]
+    fn every_kind_of_family_becomes_its_message() {
+        let text = "\
+# HELP calls_total Calls, by \\\"status\\\" \\\\ and\\nmore.
+# TYPE calls_total counter
+calls_total{status=\"ok\",note=\"a \\\"q\\\" \\\\ b\\nc ✓\"} 3
+# TYPE in_flight gauge
+in_flight -1.5
+# TYPE latency_seconds histogram
+latency_seconds_bucket{fn=\"a\",le=\"0.1\"} 1
+latency_seconds_bucket{fn=\"a\",le=\"1\"} 2
+latency_seconds_bucket{fn=\"a\",le=\"+Inf\"} 3
+latency_seconds_sum{fn=\"a\"} 7.5
+latency_seconds_count{fn=\"a\"} 3
+# NATIVE 0
+latency_seconds_bucket{fn=\"b\",le=\"0.1\"} 0
+latency_seconds_bucket{fn=\"b\",le=\"1\"} 0
+latency_seconds_bucket{fn=\"b\",le=\"+Inf\"} 0
+latency_seconds_sum{fn=\"b\"} 0
+latency_seconds_count{fn=\"b\"} 0
+# TYPE rpc summary
+rpc{quantile=\"0.5\"} 0.2
+rpc{quantile=\"0.99\"} NaN
+rpc_sum 4
+rpc_count 9
+orphan_value{x=\"y\"} +Inf
+";
+        let native = NativeSnapshot {
+            schema: 3,
+            zero_threshold: 0.25,
+            zero_count: 1,
+            count: 3,
+            sum: 7.5,
+            positive: vec![(-3, 1), (4, 1)],
+            negative: vec![],
+        };
+        let families = decode(&from_text(text, &[native]));
+        let names: Vec<_> = families.iter().map(|f| f.name()).collect();
+        assert_eq!(
+            names,
+            [
+                "calls_total",
+                "in_flight",
+                "latency_seconds",
+                "rpc",
+                "orphan_value"
+            ]
+        );
+        let calls = &families[0];
+        assert_eq!(calls.help(), "Calls, by \\\"status\\\" \\ and\nmore.");
+        assert_eq!(calls.r#type(), MetricType::Counter);
+        let labels: Vec<_> = calls.metric[0]
+            .label
+            .iter()
+            .map(|l| (l.name(), l.value()))
+            .collect();
+        assert_eq!(labels, [("status", "ok"), ("note", "a \"q\" \\ b\nc ✓")]);
+        assert_eq!(calls.metric[0].counter.as_ref().unwrap().value(), 3.0);
+        assert_eq!(families[1].metric[0].gauge.as_ref().unwrap().value(), -1.5);
+        let latency = &families[2];
+        assert_eq!(latency.metric.len(), 2);
+        let a = latency.metric[0].histogram.as_ref().unwrap();
+        assert_eq!(
+            a.bucket
+                .iter()
+                .map(|b| (b.upper_bound(), b.cumulative_count()))
+                .collect::<Vec<_>>(),
+            [(0.1, 1), (1.0, 2)],
+            "+Inf is left to the count"
+        );
+        assert_eq!((a.sample_count(), a.sample_sum()), (3, 7.5));
+        assert_eq!(a.schema(), 3);
+        assert_eq!(a.zero_count(), 1);
+        assert_eq!(
+            a.positive_span
+                .iter()
+                .map(|s| (s.offset(), s.length()))
+                .collect::<Vec<_>>(),
+            [(-3, 1), (6, 1)]
+        );
+        assert_eq!(a.positive_delta, [1, 0]);
+        let b = latency.metric[1].histogram.as_ref().unwrap();
+        assert_eq!(b.schema, None, "no native line for b");
+        let rpc = families[3].metric[0].summary.as_ref().unwrap();
+        assert_eq!((rpc.sample_count(), rpc.sample_sum()), (9, 4.0));
+        assert_eq!(rpc.quantile.len(), 2);
+        assert!(rpc.quantile[1].value().is_nan());
+        assert_eq!(families[4].r#type(), MetricType::Untyped);
+        assert_eq!(
+            families[4].metric[0].untyped.as_ref().unwrap().value(),
+            f64::INFINITY
+        );
+    }
+}

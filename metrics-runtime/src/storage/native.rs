@@ -1,0 +1,423 @@
+//! Native histograms: exponential buckets at a fixed resolution, stored densely in the slabs
+//! like every other word, made sparse (and coarser when too many buckets are populated) only
+//! when a scrape asks for them.
+//!
+//! A bucket's upper bound is `2^(key / 2^schema)`: schema 3 gives 8 buckets per power of two,
+//! each about 9% wider than the one below. The key of a value comes from the bits of the `f64`:
+//! its binary exponent, and for the fraction `[0.5, 1)` a search in a table of `2^schema`
+//! bounds made once. No logarithm per observation.
+//!
+//! Recording is one `fetch_add` on the calling thread's shard, as for classic buckets: the key
+//! range is fixed (magnitudes from [`ZERO_THRESHOLD`] to `2^40`, each sign), so no observation
+//! moves buckets around. Words that no observation touched cost nothing: slab pages are made
+//! on the first write. When a scrape finds more than the maximum of populated buckets, it
+//! halves the resolution until they fit, as client_golang does when it records.
+
+use std::sync::{OnceLock, PoisonError, RwLock};
+
+use super::{add_f64, allocate_words, block, mark_float, own_slab, Totals, MARKING};
+
+/// Magnitudes at most this are counted in the zero bucket: 2^-32 (about 0.23 ns as seconds).
+pub(crate) const ZERO_THRESHOLD: f64 = 1.0 / 4_294_967_296.0;
+/// Binary exponents (of `frexp`, fraction in `[0.5, 1)`) above the zero threshold: `2^-32`
+/// exclusive to `2^40` inclusive. Larger magnitudes, infinities included, are counted in the
+/// highest bucket.
+const MIN_EXPONENT: i32 = -31;
+const MAX_EXPONENT: i32 = 40;
+/// Finest schema one can record at: 16 buckets per power of two, about 4.4% wide.
+pub(crate) const MAX_SCHEMA: i8 = 4;
+/// Coarsest schema a scrape may reduce to.
+const MIN_SCHEMA: i8 = -4;
+/// Schema recorded unless configured: factor 2^(1/8), about 1.09.
+pub(crate) const DEFAULT_SCHEMA: i8 = 3;
+/// Populated buckets a scrape sends at most, unless configured.
+pub(crate) const DEFAULT_MAX_BUCKETS: usize = 160;
+
+/// Word offsets inside a series: the zero bucket, the NaN count, the sum, then the keys of
+/// positive and then negative values.
+const ZERO: usize = 0;
+const NAN: usize = 1;
+const SUM: usize = 2;
+const KEYS: usize = 3;
+
+/// Where a family's native histograms keep their keys: the schema they record at, and the
+/// fraction bounds of that schema.
+#[derive(Debug)]
+pub(crate) struct NativeLayout {
+    schema: i8,
+    /// `2^(j / 2^schema) / 2` for `j` in `0..2^schema`: the upper bounds, within one power of
+    /// two, of the fraction `frexp` gives.
+    bounds: Box<[f64]>,
+    max_buckets: usize,
+}
+
+impl NativeLayout {
+    /// Recording at `schema` (clamped to `0..=MAX_SCHEMA`), scrapes sending at most
+    /// `max_buckets` populated buckets.
+    pub(crate) fn new(schema: i8, max_buckets: usize) -> Self {
+        let schema = schema.clamp(0, MAX_SCHEMA);
+        let per_octave = 1usize << schema;
+        let bounds = (0..per_octave)
+            .map(|j| (j as f64 / per_octave as f64).exp2() / 2.0)
+            .collect();
+        Self {
+            schema,
+            bounds,
+            max_buckets: max_buckets.max(1),
+        }
+    }
+
+    /// The finest schema whose bucket ratio, `2^(2^-schema)`, is at most `factor`
+    /// (client_golang's rule); non-finite or tiny factors give the finest, 2 and more the
+    /// coarsest.
+    pub(crate) fn from_factor(factor: f64, max_buckets: usize) -> Self {
+        let schema = (0..=MAX_SCHEMA)
+            .find(|&schema| (-f64::from(schema)).exp2().exp2() <= factor)
+            .unwrap_or(MAX_SCHEMA);
+        Self::new(schema, max_buckets)
+    }
+
+    /// Keys per sign: from `(MIN_EXPONENT - 1) * 2^schema + 1` to `MAX_EXPONENT * 2^schema`.
+    fn keys_per_sign(&self) -> usize {
+        ((MAX_EXPONENT - MIN_EXPONENT + 1) as usize) << self.schema
+    }
+
+    /// Words of one series.
+    pub(crate) fn words(&self) -> usize {
+        KEYS + 2 * self.keys_per_sign()
+    }
+
+    fn lowest_key(&self) -> i32 {
+        ((MIN_EXPONENT - 1) << self.schema) + 1
+    }
+
+    /// The key of a magnitude above the zero threshold (or NaN, which callers exclude):
+    /// the smallest `k` with `magnitude <= 2^(k / 2^schema)`, clamped to the key range.
+    #[inline]
+    pub(crate) fn key(&self, magnitude: f64) -> i32 {
+        let bits = magnitude.to_bits();
+        // Normal numbers only: the zero threshold is far above the subnormals.
+        let exponent = ((bits >> 52) & 0x7ff) as i32 - 1022;
+        if exponent > MAX_EXPONENT {
+            return MAX_EXPONENT << self.schema;
+        }
+        let fraction = f64::from_bits((bits & ((1u64 << 52) - 1)) | (1022u64 << 52));
+        let within = self.bounds.partition_point(|&bound| bound < fraction) as i32;
+        (((exponent - 1) << self.schema) + within).max(self.lowest_key())
+    }
+
+    /// The word, relative to a series' first, that `value` is counted in.
+    #[inline]
+    fn word_of(&self, value: f64) -> usize {
+        let magnitude = value.abs();
+        if magnitude.is_nan() {
+            return NAN;
+        }
+        if magnitude <= ZERO_THRESHOLD {
+            return ZERO;
+        }
+        let index = (self.key(magnitude) - self.lowest_key()) as usize;
+        if value > 0.0 {
+            KEYS + index
+        } else {
+            KEYS + self.keys_per_sign() + index
+        }
+    }
+}
+
+/// The layout of native histograms made from now on, as the exporter's builder chose it;
+/// `None`: classic buckets only.
+static CONFIGURED: RwLock<Option<Option<&'static NativeLayout>>> = RwLock::new(None);
+
+/// Sets the layout of histograms made from now on (the exporter does, at install).
+pub(crate) fn configure(layout: Option<NativeLayout>) {
+    let layout: Option<&'static NativeLayout> = layout.map(|layout| &*Box::leak(Box::new(layout)));
+    *CONFIGURED.write().unwrap_or_else(PoisonError::into_inner) = Some(layout);
+}
+
+/// The layout for a histogram made now: the configured one, or before any configuration the
+/// default (schema 3, 160 buckets).
+pub(crate) fn configured() -> Option<&'static NativeLayout> {
+    static DEFAULT: OnceLock<NativeLayout> = OnceLock::new();
+    match *CONFIGURED.read().unwrap_or_else(PoisonError::into_inner) {
+        Some(layout) => layout,
+        None => {
+            Some(DEFAULT.get_or_init(|| NativeLayout::new(DEFAULT_SCHEMA, DEFAULT_MAX_BUCKETS)))
+        }
+    }
+}
+
+/// `series` native histograms of `layout`, back to back, their sums marked as floats.
+pub(crate) fn allocate(layout: &NativeLayout, series: usize) -> usize {
+    let _marking = MARKING.lock().unwrap_or_else(PoisonError::into_inner);
+    let stride = layout.words();
+    let first = allocate_words(stride * series);
+    for series in 0..series {
+        mark_float(first + series * stride + SUM);
+    }
+    first
+}
+
+/// Records `value` into the native histogram whose words start at `first`.
+#[inline]
+pub(crate) fn record(first: usize, layout: &NativeLayout, value: f64) {
+    let slab = own_slab();
+    slab.word(first + layout.word_of(value))
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    add_f64(slab.word(first + SUM), value);
+}
+
+/// One native histogram as a scrape sends it: sparse, at the schema that keeps the populated
+/// buckets within the maximum.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct NativeSnapshot {
+    pub schema: i8,
+    pub zero_threshold: f64,
+    pub zero_count: u64,
+    /// Every observation, NaN ones included.
+    pub count: u64,
+    pub sum: f64,
+    /// Populated buckets as (key, count), keys ascending.
+    pub positive: Vec<(i32, u64)>,
+    pub negative: Vec<(i32, u64)>,
+}
+
+impl NativeSnapshot {
+    /// The native histogram at `first`, summed over the shards (from `totals` when it holds
+    /// it).
+    pub(crate) fn read(first: usize, layout: &NativeLayout, totals: Option<&Totals>) -> Self {
+        let word = |offset: usize| block::total(first + offset, totals);
+        let sum = block::float_total(first + SUM, totals);
+        let keys = layout.keys_per_sign();
+        let lowest = layout.lowest_key();
+        let populated = |start: usize| -> Vec<(i32, u64)> {
+            (0..keys)
+                .filter_map(|index| {
+                    let count = word(start + index);
+                    (count > 0).then_some((lowest + index as i32, count))
+                })
+                .collect()
+        };
+        let mut snapshot = Self {
+            schema: layout.schema,
+            zero_threshold: ZERO_THRESHOLD,
+            zero_count: word(ZERO),
+            count: 0,
+            sum,
+            positive: populated(KEYS),
+            negative: populated(KEYS + keys),
+        };
+        snapshot.count = snapshot.positive.iter().chain(&snapshot.negative).fold(
+            snapshot.zero_count.wrapping_add(word(NAN)),
+            |total, (_, n)| total.wrapping_add(*n),
+        );
+        while snapshot.positive.len() + snapshot.negative.len() > layout.max_buckets
+            && snapshot.schema > MIN_SCHEMA
+        {
+            snapshot.halve_resolution();
+        }
+        snapshot
+    }
+
+    /// One schema coarser: bucket `k` becomes `ceil(k / 2)`, which covers `2k - 1` and `2k`.
+    fn halve_resolution(&mut self) {
+        self.schema -= 1;
+        for buckets in [&mut self.positive, &mut self.negative] {
+            let mut merged: Vec<(i32, u64)> = Vec::with_capacity(buckets.len() / 2 + 1);
+            for &(key, count) in buckets.iter() {
+                let key = (key + 1).div_euclid(2);
+                match merged.last_mut() {
+                    Some((last, total)) if *last == key => *total += count,
+                    _ => merged.push((key, count)),
+                }
+            }
+            *buckets = merged;
+        }
+    }
+
+    /// Buckets as Prometheus' spans and deltas: runs of consecutive keys (the first span's
+    /// offset is its first key, later ones the gap after the previous span) and each count
+    /// as the difference from the previous one.
+    pub(crate) fn spans_and_deltas(buckets: &[(i32, u64)]) -> (Vec<(i32, u32)>, Vec<i64>) {
+        let mut spans: Vec<(i32, u32)> = Vec::new();
+        let mut deltas = Vec::with_capacity(buckets.len());
+        let mut next_key: Option<i32> = None;
+        let mut previous = 0i64;
+        for &(key, count) in buckets {
+            match (next_key, spans.last_mut()) {
+                (Some(next), Some(span)) if key == next => span.1 += 1,
+                (Some(next), _) => spans.push((key - next, 1)),
+                (None, _) => spans.push((key, 1)),
+            }
+            next_key = Some(key + 1);
+            let count = count as i64;
+            deltas.push(count.wrapping_sub(previous));
+            previous = count;
+        }
+        (spans, deltas)
+    }
+}
+
+/// A native histogram series of the recorder's storage.
+pub(crate) struct NativeHistogram {
+    layout: &'static NativeLayout,
+    first: usize,
+}
+
+impl NativeHistogram {
+    pub(crate) fn new(layout: &'static NativeLayout) -> Self {
+        let first = allocate(layout, 1);
+        Self { layout, first }
+    }
+
+    #[inline]
+    pub(crate) fn record(&self, value: f64) {
+        record(self.first, self.layout, value);
+    }
+
+    pub(crate) fn snapshot_in(&self, totals: Option<&Totals>) -> NativeSnapshot {
+        NativeSnapshot::read(self.first, self.layout, totals)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The key by its definition, `ceil(log2(v) * 2^schema)`, with a logarithm.
+    fn reference_key(magnitude: f64, schema: i8) -> f64 {
+        (magnitude.log2() * f64::from(1u32 << schema)).ceil()
+    }
+
+    /// A small deterministic generator (xorshift64*), for values across every exponent.
+    struct Values(u64);
+
+    impl Iterator for Values {
+        type Item = f64;
+        fn next(&mut self) -> Option<f64> {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            Some(f64::from_bits(self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)))
+        }
+    }
+
+    #[test]
+    fn keys_match_the_logarithm_on_random_values() {
+        for schema in 0..=MAX_SCHEMA {
+            let layout = NativeLayout::new(schema, DEFAULT_MAX_BUCKETS);
+            let lowest = layout.lowest_key();
+            let highest = MAX_EXPONENT << schema;
+            let mut checked = 0;
+            for value in Values(0x9e37_79b9_7f4a_7c15).take(200_000) {
+                let magnitude = value.abs();
+                if !magnitude.is_finite() || magnitude <= ZERO_THRESHOLD {
+                    continue;
+                }
+                let key = layout.key(magnitude);
+                let expected =
+                    reference_key(magnitude, schema).clamp(lowest as f64, highest as f64);
+                if key as f64 != expected {
+                    // Only where the logarithm itself rounds: within a few ulps of a bound.
+                    let bound = (f64::from(key) / f64::from(1u32 << schema)).exp2();
+                    let relative = ((magnitude - bound) / bound).abs();
+                    assert!(
+                        relative < 1e-14,
+                        "schema {schema}: {magnitude:e} got key {key}, log2 says {expected}"
+                    );
+                }
+                checked += 1;
+            }
+            assert!(
+                checked > 10_000,
+                "schema {schema}: {checked} values in range"
+            );
+            // Values in the recorded range, as durations are: 1 ns to 1 day.
+            for value in Values(7).take(100_000) {
+                let magnitude =
+                    1e-9 * (86_400e9f64).powf((value.to_bits() >> 11) as f64 / (1u64 << 53) as f64);
+                let key = layout.key(magnitude);
+                let expected = reference_key(magnitude, schema);
+                let bound = (f64::from(key) / f64::from(1u32 << schema)).exp2();
+                assert!(
+                    key as f64 == expected || ((magnitude - bound) / bound).abs() < 1e-14,
+                    "schema {schema}: {magnitude:e} got key {key}, log2 says {expected}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn factors_choose_the_schema_as_client_golang() {
+        let schema = |factor| NativeLayout::from_factor(factor, 160).schema;
+        assert_eq!(schema(1.1), 3);
+        assert_eq!(schema(2.0), 0);
+        assert_eq!(schema(4.0), 0);
+        assert_eq!(schema(1.5), 1);
+        assert_eq!(schema(1.19), 2);
+        assert_eq!(schema(1.0906), 3);
+        assert_eq!(schema(1.0905), 4, "just under 2^(1/8)");
+        assert_eq!(schema(1.05), 4);
+        assert_eq!(schema(1.0), 4);
+        assert_eq!(schema(f64::NAN), 4);
+    }
+
+    #[test]
+    fn bounds_are_inclusive_upper_bounds() {
+        let layout = NativeLayout::new(3, DEFAULT_MAX_BUCKETS);
+        for exponent in -20..20 {
+            let power = f64::from(exponent).exp2();
+            assert_eq!(layout.key(power), exponent * 8, "2^{exponent}");
+            assert_eq!(layout.key(power * (1.0 + 1e-12)), exponent * 8 + 1);
+            assert_eq!(layout.key(power * (1.0 - 1e-12)), exponent * 8);
+        }
+        assert_eq!(layout.key(1.0), 0);
+        assert_eq!(layout.key(1.09), 1, "2^(1/8) = 1.0905");
+        assert_eq!(layout.key(1.091), 2);
+    }
+
+    #[test]
+    fn zero_nan_infinities_negatives_and_extremes_have_a_word() {
+        let layout = NativeLayout::new(3, DEFAULT_MAX_BUCKETS);
+        let keys = layout.keys_per_sign();
+        assert_eq!(layout.word_of(0.0), ZERO);
+        assert_eq!(layout.word_of(-0.0), ZERO);
+        assert_eq!(layout.word_of(f64::MIN_POSITIVE / 2.0), ZERO, "subnormal");
+        assert_eq!(layout.word_of(ZERO_THRESHOLD), ZERO);
+        assert_eq!(layout.word_of(f64::NAN), NAN);
+        assert_eq!(layout.word_of(ZERO_THRESHOLD * 1.0001), KEYS);
+        assert_eq!(layout.word_of(f64::INFINITY), KEYS + keys - 1);
+        assert_eq!(layout.word_of(f64::MAX), KEYS + keys - 1);
+        assert_eq!(layout.word_of(2f64.powi(40)), KEYS + keys - 1);
+        assert_eq!(layout.word_of(f64::NEG_INFINITY), KEYS + 2 * keys - 1);
+        assert_eq!(
+            layout.word_of(-1.0),
+            KEYS + keys + layout.word_of(1.0) - KEYS
+        );
+        assert!(layout.word_of(-ZERO_THRESHOLD * 2.0) >= KEYS + keys);
+        assert_eq!(layout.words(), KEYS + 2 * 72 * 8);
+    }
+
+    #[test]
+    fn snapshots_count_everything_and_halve_resolution_past_the_maximum() {
+        let layout = NativeLayout::new(3, 4);
+        let first = allocate(&layout, 1);
+        for value in [0.0, 1.0, 1.05, 2.0, 3.0, 5.0, -1.0, f64::NAN] {
+            record(first, &layout, value);
+        }
+        let snapshot = NativeSnapshot::read(first, &layout, None);
+        assert_eq!(snapshot.count, 8);
+        assert!(snapshot.sum.is_nan());
+        assert_eq!(snapshot.zero_count, 1);
+        // At schema 3: keys 0 (1.0), 1 (1.05), 8 (2.0), 13 (3.0), 19 (5.0) and -1 at key 0:
+        // six buckets, over 4; schema 2: 0, 1, 4, 7, 10 and 0; schema 1: 0, 1, 2, 4, 5 and 0;
+        // schema 0: 0, 1, 2, 3 and 0, five; schema -1 (powers of 4): 0 (1.0), 1 (1.05, 2.0
+        // and 3.0 in (1, 4]), 2 (5.0) and 0: four.
+        assert_eq!(snapshot.schema, -1);
+        assert_eq!(snapshot.positive, vec![(0, 1), (1, 3), (2, 1)]);
+        assert_eq!(snapshot.negative, vec![(0, 1)]);
+        let (spans, deltas) = NativeSnapshot::spans_and_deltas(&[(-3, 2), (-2, 5), (1, 1), (4, 4)]);
+        assert_eq!(spans, vec![(-3, 2), (2, 1), (2, 1)]);
+        assert_eq!(deltas, vec![2, 3, -4, 3]);
+    }
+}
