@@ -236,6 +236,7 @@ pub(crate) struct RenderOptions {
 #[derive(Default)]
 pub(crate) struct Extras {
     /// Sample lines end with their exemplars, as OpenMetrics writes them.
+    #[cfg_attr(not(feature = "exemplars"), allow(dead_code))]
     pub exemplars: bool,
     /// Native histograms are collected here, each announced after its classic series by a
     /// `# NATIVE <index>` line, for the protobuf format.
