@@ -460,3 +460,136 @@ while position < len(data):
             .collect(),
     )
 }
+
+/// A real Prometheus server (`prometheus` on `PATH`, Debian's package in CI) on a free loopback
+/// port with a temporary data directory, stopped and removed when dropped.
+pub struct PrometheusServer {
+    child: std::process::Child,
+    dir: std::path::PathBuf,
+    /// `http://127.0.0.1:port`.
+    pub base: String,
+}
+
+impl PrometheusServer {
+    /// Starts Prometheus with `config` (YAML) and extra flags, and waits until it is ready;
+    /// `None` when it is not installed outside CI.
+    pub fn start(config: &str, flags: &[&str]) -> Option<Self> {
+        let installed = Command::new("prometheus")
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success());
+        if !installed {
+            required_in_ci("prometheus");
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free loopback port")
+            .port();
+        let dir = std::env::temp_dir().join(format!(
+            "metrics-toolkit-prometheus-{}-{port}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(dir.join("data")).expect("a temp dir");
+        std::fs::write(dir.join("prometheus.yml"), config).expect("the config is written");
+        let log = std::fs::File::create(dir.join("prometheus.log")).expect("a log file");
+        let child = Command::new("prometheus")
+            .arg(format!(
+                "--config.file={}",
+                dir.join("prometheus.yml").display()
+            ))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.join("data").display()
+            ))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .args(flags)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("the log is shared"))
+            .stderr(log)
+            .spawn()
+            .expect("prometheus starts");
+        let server = Self {
+            child,
+            dir,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        server.wait_for("ready", std::time::Duration::from_secs(60), || {
+            let response = ureq::get(format!("{}/-/ready", server.base))
+                .call()
+                .map_err(|e| e.to_string())?;
+            (response.status() == 200)
+                .then_some(())
+                .ok_or_else(|| response.status().to_string())
+        });
+        Some(server)
+    }
+
+    /// Prometheus' log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("prometheus.log")).unwrap_or_default()
+    }
+
+    /// The `data` of `GET {path}?{params}` answered with `"status": "success"`.
+    pub fn api(&self, path: &str, params: &[(&str, &str)]) -> Result<serde_json::Value, String> {
+        let mut request = ureq::get(format!("{}{path}", self.base));
+        for (key, value) in params {
+            request = request.query(*key, *value);
+        }
+        let mut response = request.call().map_err(|e| format!("GET {path}: {e}"))?;
+        let body = response
+            .body_mut()
+            .read_to_string()
+            .map_err(|e| e.to_string())?;
+        let json: serde_json::Value =
+            serde_json::from_str(&body).map_err(|e| format!("{e}: {body}"))?;
+        if json["status"] != "success" {
+            return Err(body);
+        }
+        Ok(json["data"].clone())
+    }
+
+    /// The value of an instant query that returns one sample; `Err` while it returns none.
+    pub fn single(&self, expr: &str) -> Result<f64, String> {
+        let data = self.api("/api/v1/query", &[("query", expr)])?;
+        match data["result"].as_array().map(Vec::as_slice) {
+            Some([one]) => one["value"][1]
+                .as_str()
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| format!("no value in {one}")),
+            Some([]) => Err(format!("`{expr}`: no data yet")),
+            _ => Err(format!("`{expr}`: {data}")),
+        }
+    }
+
+    /// Calls `attempt` every 250 ms until it succeeds; panics with its last error and
+    /// Prometheus' log after `limit`.
+    pub fn wait_for<T>(
+        &self,
+        what: &str,
+        limit: std::time::Duration,
+        mut attempt: impl FnMut() -> Result<T, String>,
+    ) -> T {
+        let started = std::time::Instant::now();
+        loop {
+            match attempt() {
+                Ok(value) => return value,
+                Err(last) if started.elapsed() >= limit => panic!(
+                    "{what}: not within {limit:?}; last: {last}\n--- prometheus log ---\n{}",
+                    self.log()
+                ),
+                Err(_) => std::thread::sleep(std::time::Duration::from_millis(250)),
+            }
+        }
+    }
+}
+
+impl Drop for PrometheusServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
