@@ -593,3 +593,36 @@ impl Drop for PrometheusServer {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+/// A global allocator that counts the allocations of each thread, for the tests that prove a
+/// hot path allocates nothing: declare it with `#[global_allocator]` in the test binary.
+pub struct CountingAllocator;
+
+thread_local! {
+    static ALLOCATIONS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+// SAFETY: every call is passed to the system allocator unchanged; the counter is a
+// thread-local `Cell` that allocates nothing.
+unsafe impl std::alloc::GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        ALLOCATIONS.with(|count| count.set(count.get() + 1));
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.with(|count| count.set(count.get() + 1));
+        unsafe { std::alloc::System.realloc(ptr, layout, new_size) }
+    }
+}
+
+/// Allocations the calling thread made during `work`, counted by [`CountingAllocator`].
+pub fn allocations_during(work: impl FnOnce()) -> u64 {
+    let before = ALLOCATIONS.with(std::cell::Cell::get);
+    work();
+    ALLOCATIONS.with(std::cell::Cell::get) - before
+}

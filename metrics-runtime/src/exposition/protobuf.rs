@@ -333,10 +333,7 @@ impl FamilyInProgress {
         histogram.positive_delta = positive_deltas;
         histogram.negative_span = spans(negative_spans);
         histogram.negative_delta = negative_deltas;
-        // The classic and the native buckets count the same observations; NaN counts in the
-        // classic `+Inf` and in the native count.
-        histogram.sample_count = Some(native.count);
-        histogram.sample_sum = Some(native.sum);
+        // The count and the sum are the classic histogram's: the same observations.
     }
 
     fn encode_to(self, out: &mut Vec<u8>) {
@@ -472,8 +469,6 @@ orphan_value{x=\"y\"} +Inf
             schema: 3,
             zero_threshold: 0.25,
             zero_count: 1,
-            count: 3,
-            sum: 7.5,
             positive: vec![(-3, 1), (4, 1)],
             negative: vec![],
         };

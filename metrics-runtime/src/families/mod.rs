@@ -100,8 +100,9 @@ pub(crate) struct Block {
     fractions: Box<[AtomicU64]>,
     /// Callback gauges: per series, its callback.
     callbacks: Mutex<Vec<Option<Arc<callbacks::Callback>>>>,
-    /// Histograms: the native histograms of the same observations, one after the other from
-    /// their first word, unless native histograms are off.
+    /// Histograms: the native histograms of the same observations, in stripes from their
+    /// first word ([`series_first`](crate::storage::native::series_first)), unless native
+    /// histograms are off.
     native: Option<(usize, &'static NativeLayout)>,
 }
 
@@ -162,7 +163,12 @@ impl Family {
     fn native_series(&'static self, index: usize) -> Option<(usize, &'static NativeLayout)> {
         let block = self.block()?;
         let (first, layout) = block.native?;
-        (index < block.series).then(|| (first + index * layout.words(), layout))
+        (index < block.series).then(|| {
+            (
+                crate::storage::native::series_first(first, layout, index),
+                layout,
+            )
+        })
     }
 
     /// The first word of series `index`, `None` when it does not exist.
@@ -389,7 +395,7 @@ pub(crate) fn render(
                         }
                     });
                     if let Some((native, layout)) = block.native {
-                        let native = native + index * layout.words();
+                        let native = crate::storage::native::series_first(native, layout, index);
                         extras.native(out, || NativeSnapshot::read(native, layout, Some(totals)));
                     }
                 }

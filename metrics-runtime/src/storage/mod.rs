@@ -360,17 +360,6 @@ pub(crate) mod block {
             .unwrap_or_else(|| sum_words(index))
     }
 
-    /// The float word summed over the shards, from `totals` when it holds it.
-    pub(crate) fn float_total(index: usize, totals: Option<&Totals>) -> f64 {
-        match totals.and_then(|totals| totals.get(index)) {
-            Some(bits) => f64::from_bits(bits),
-            None => slabs()
-                .iter()
-                .map(|slab| f64::from_bits(slab.read(index)))
-                .sum(),
-        }
-    }
-
     /// The counts (not cumulative, `+Inf` last) and the sum of the histogram at `first` in
     /// `totals`, without copying; `None` for a histogram made after `totals` was taken.
     pub(crate) fn histogram_in(
