@@ -48,7 +48,7 @@ const VALUES: [f64; 12] = [
 ];
 
 fn observe_all(i: usize) {
-    let model = if i % 2 == 0 {
+    let model = if i.is_multiple_of(2) {
         Model::Small
     } else {
         Model::Large
