@@ -252,6 +252,11 @@ fn render(c: &mut Criterion, exporter: &Exporter) {
     group.bench_function(BenchmarkId::new("openmetrics", 100_000), |b| {
         b.iter(|| handle.render_as(metrics_runtime::Format::OpenMetrics).len())
     });
+    // And in the protobuf format, native histograms included: what Prometheus asks for with
+    // native histograms on.
+    group.bench_function(BenchmarkId::new("protobuf", 100_000), |b| {
+        b.iter(|| handle.render_bytes(metrics_runtime::Format::Protobuf).len())
+    });
 
     // The same lines held by metrics-exporter-prometheus alone, which this crate would
     // otherwise use for its families.
@@ -400,6 +405,35 @@ fn typed(c: &mut Criterion) {
     group.finish();
 }
 
+/// Recording one observation into classic buckets (the 11 default bounds) and into native
+/// buckets (schema 3), on 64 durations spread log-uniformly from 10 us to 10 s.
+fn histogram(c: &mut Criterion) {
+    let mut group = c.benchmark_group("histogram");
+    let values: Vec<f64> = (0..64)
+        .map(|i| 1e-5 * 10f64.powf(6.0 * f64::from(i) / 63.0))
+        .collect();
+    let histograms =
+        metrics_runtime::__private::BenchHistograms::new(metrics_runtime::DEFAULT_BUCKETS);
+    for value in &values {
+        histograms.record_classic(*value);
+        histograms.record_native(*value);
+    }
+    let mut at = 0usize;
+    group.bench_function("classic", |b| {
+        b.iter(|| {
+            at = (at + 1) & 63;
+            histograms.record_classic(black_box(values[at]))
+        })
+    });
+    group.bench_function("native", |b| {
+        b.iter(|| {
+            at = (at + 1) & 63;
+            histograms.record_native(black_box(values[at]))
+        })
+    });
+    group.finish();
+}
+
 fn all(c: &mut Criterion) {
     // 64 cores' worth of shards (32), so that the render case with every shard written reads
     // as many as a large host has; one thread still writes one shard.
@@ -412,6 +446,7 @@ fn all(c: &mut Criterion) {
     per_call(c);
     contended(c);
     typed(c);
+    histogram(c);
     render(c, &exporter);
 }
 

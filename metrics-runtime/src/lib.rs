@@ -220,6 +220,40 @@ pub mod __private {
     pub use crate::storage::emulate_cores;
     pub use inventory;
 
+    /// A classic and a native histogram on the crate's storage, recorded separately, for the
+    /// benchmark that compares their cost in one run.
+    pub struct BenchHistograms {
+        bounds: &'static [f64],
+        classic: usize,
+        native: crate::storage::native::NativeHistogram,
+    }
+
+    impl BenchHistograms {
+        /// Both, the classic one with `bounds`, the native one at the default schema.
+        pub fn new(bounds: &'static [f64]) -> Self {
+            let layout = crate::storage::native::configured().unwrap_or_else(|| {
+                Box::leak(Box::new(crate::storage::native::NativeLayout::new(3, 160)))
+            });
+            Self {
+                bounds,
+                classic: crate::storage::block::allocate_histograms(bounds.len(), 1),
+                native: crate::storage::native::NativeHistogram::new(layout),
+            }
+        }
+
+        /// Records into the classic buckets.
+        #[inline]
+        pub fn record_classic(&self, value: f64) {
+            crate::storage::block::record(self.classic, self.bounds, value);
+        }
+
+        /// Records into the native buckets.
+        #[inline]
+        pub fn record_native(&self, value: f64) {
+            self.native.record(value);
+        }
+    }
+
     /// Sets the exemplar source and interval after install, for the benchmark's cases that
     /// compare them in one run.
     #[cfg(feature = "exemplars")]

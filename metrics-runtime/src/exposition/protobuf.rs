@@ -194,8 +194,9 @@ struct FamilyInProgress {
     message: MetricFamily,
     kind: MetricType,
     name: String,
-    /// Labels of the last series, without `le` or `quantile`.
-    current: Option<Vec<(String, String)>>,
+    /// The label text of the last series, without `le` or `quantile`: the lines of one
+    /// series share it, and comparing it spares parsing their labels again.
+    current: Option<String>,
 }
 
 impl FamilyInProgress {
@@ -232,39 +233,33 @@ impl FamilyInProgress {
 
     fn add(&mut self, sample: Sample<'_>) {
         let suffix = &sample.name[self.name.len().min(sample.name.len())..];
-        let mut labels = sample.labels;
         let special = match self.kind {
             MetricType::Histogram => "le",
             MetricType::Summary => "quantile",
             _ => "",
         };
-        let mut bound = None;
-        labels.retain(|(name, value)| {
-            if !special.is_empty() && name == special {
-                bound = Some(parse_value(value));
-                false
-            } else {
-                true
-            }
-        });
+        let (series, bound) = split_label(sample.labels, special);
         let new_series = match self.kind {
             MetricType::Histogram | MetricType::Summary => {
-                self.current.as_ref() != Some(&labels) || self.message.metric.is_empty()
+                self.current.as_deref() != Some(&*series) || self.message.metric.is_empty()
             }
             _ => true,
         };
         if new_series {
+            let Some(labels) = parse_labels(&series) else {
+                return;
+            };
             self.message.metric.push(Metric {
                 label: labels
-                    .iter()
+                    .into_iter()
                     .map(|(name, value)| LabelPair {
-                        name: Some(name.clone()),
-                        value: Some(value.clone()),
+                        name: Some(name),
+                        value: Some(value),
                     })
                     .collect(),
                 ..Metric::default()
             });
-            self.current = Some(labels);
+            self.current = Some(series.into_owned());
         }
         let Some(metric) = self.message.metric.last_mut() else {
             return;
@@ -348,7 +343,8 @@ impl FamilyInProgress {
 /// One sample line: `name{label="value",...} value`.
 struct Sample<'a> {
     name: &'a str,
-    labels: Vec<(String, String)>,
+    /// The text between the braces, escaped as written.
+    labels: &'a str,
     value: f64,
 }
 
@@ -356,40 +352,93 @@ impl<'a> Sample<'a> {
     fn parse(line: &'a str) -> Option<Self> {
         let name_end = line.find(['{', ' '])?;
         let name = &line[..name_end];
-        let mut rest = &line[name_end..];
-        let mut labels = Vec::new();
-        if let Some(after) = rest.strip_prefix('{') {
-            rest = after;
-            loop {
-                rest = rest.trim_start_matches(',');
-                if let Some(after) = rest.strip_prefix('}') {
-                    rest = after;
-                    break;
-                }
-                let (label, after) = rest.split_once("=\"")?;
-                let mut value = String::new();
-                let mut chars = after.char_indices();
-                let end = loop {
-                    let (at, c) = chars.next()?;
-                    match c {
-                        '\\' => match chars.next()?.1 {
-                            'n' => value.push('\n'),
-                            other => value.push(other),
-                        },
-                        '"' => break at,
-                        c => value.push(c),
-                    }
-                };
-                labels.push((label.trim().to_owned(), value));
-                rest = &after[end + 1..];
+        let (labels, rest) = match line[name_end..].strip_prefix('{') {
+            Some(after) => {
+                let end = labels_end(after)?;
+                (&after[..end], &after[end + 1..])
             }
-        }
+            None => ("", &line[name_end..]),
+        };
         let value = rest.split_whitespace().next()?;
         Some(Self {
             name,
             labels,
             value: parse_value(value),
         })
+    }
+}
+
+/// Where the label text that starts `text` ends: the `}` outside any quoted value.
+fn labels_end(text: &str) -> Option<usize> {
+    let mut quoted = false;
+    let mut escaped = false;
+    for (at, byte) in text.bytes().enumerate() {
+        match (quoted, escaped, byte) {
+            (true, true, _) => escaped = false,
+            (true, false, b'\\') => escaped = true,
+            (_, false, b'"') => quoted = !quoted,
+            (false, _, b'}') => return Some(at),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The label text without the label `special` (`le`, `quantile`), and that label's value. The
+/// writers put it last; it is looked for from the end.
+fn split_label<'t>(labels: &'t str, special: &str) -> (std::borrow::Cow<'t, str>, Option<f64>) {
+    if special.is_empty() {
+        return (labels.into(), None);
+    }
+    let pattern = format!("{special}=\"");
+    let start = if labels.starts_with(&pattern) {
+        Some(0)
+    } else {
+        labels.rfind(&format!(",{pattern}")).map(|at| at + 1)
+    };
+    let Some(start) = start else {
+        return (labels.into(), None);
+    };
+    let value_start = start + pattern.len();
+    let Some(length) = labels[value_start..].find('"') else {
+        return (labels.into(), None);
+    };
+    let bound = parse_value(&labels[value_start..value_start + length]);
+    let end = value_start + length + 1;
+    let before = labels[..start].trim_end_matches(',');
+    let after = labels[end..].trim_start_matches(',');
+    let rest = match (before.is_empty(), after.is_empty()) {
+        (_, true) => before.into(),
+        (true, false) => after.into(),
+        (false, false) => format!("{before},{after}").into(),
+    };
+    (rest, Some(bound))
+}
+
+/// Label text, `name="value",...`, as pairs with their values unescaped.
+fn parse_labels(mut rest: &str) -> Option<Vec<(String, String)>> {
+    let mut labels = Vec::new();
+    loop {
+        rest = rest.trim_start_matches(',');
+        if rest.trim().is_empty() {
+            return Some(labels);
+        }
+        let (label, after) = rest.split_once("=\"")?;
+        let mut value = String::new();
+        let mut chars = after.char_indices();
+        let end = loop {
+            let (at, c) = chars.next()?;
+            match c {
+                '\\' => match chars.next()?.1 {
+                    'n' => value.push('\n'),
+                    other => value.push(other),
+                },
+                '"' => break at,
+                c => value.push(c),
+            }
+        };
+        labels.push((label.trim().to_owned(), value));
+        rest = &after[end + 1..];
     }
 }
 
@@ -527,6 +576,40 @@ orphan_value{x=\"y\"} +Inf
         assert_eq!(
             families[4].metric[0].untyped.as_ref().unwrap().value(),
             f64::INFINITY
+        );
+    }
+
+    #[test]
+    fn the_bound_label_is_found_wherever_it_is() {
+        let split = |labels, special| {
+            let (rest, bound) = split_label(labels, special);
+            (rest.into_owned(), bound)
+        };
+        assert_eq!(
+            split("a=\"x\",le=\"0.5\"", "le"),
+            ("a=\"x\"".into(), Some(0.5))
+        );
+        assert_eq!(
+            split("le=\"+Inf\"", "le"),
+            (String::new(), Some(f64::INFINITY))
+        );
+        assert_eq!(
+            split("le=\"1\",a=\"x\"", "le"),
+            ("a=\"x\"".into(), Some(1.0))
+        );
+        assert_eq!(
+            split("a=\"v,le=\\\"9\\\"\",le=\"2\"", "le"),
+            ("a=\"v,le=\\\"9\\\"\"".into(), Some(2.0)),
+            "a value that looks like the label"
+        );
+        assert_eq!(split("a=\"x\"", "le"), ("a=\"x\"".into(), None));
+        assert_eq!(labels_end("a=\"}\\\"}\"} 1"), Some(8));
+        assert_eq!(
+            parse_labels("a=\"q\\\"\\\\\\n\",b=\"\""),
+            Some(vec![
+                ("a".into(), "q\"\\\n".into()),
+                ("b".into(), String::new())
+            ])
         );
     }
 }

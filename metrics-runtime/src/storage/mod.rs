@@ -248,7 +248,11 @@ fn slabs() -> &'static [Slab] {
 /// Every word summed over the shards at one moment, for a render: one sequential pass over
 /// each shard's pages instead of a page lookup per word and shard. Words marked as floats
 /// ([`FLOAT_WORDS`]) are summed as `f64`, and their totals hold the sum's bits.
-pub(crate) struct Totals(Vec<u64>);
+pub(crate) struct Totals {
+    words: Vec<u64>,
+    /// Pages that some shard has: the others are all zero.
+    present: Vec<bool>,
+}
 
 impl Totals {
     pub(crate) fn now() -> Self {
@@ -262,6 +266,7 @@ impl Totals {
             (len, masks)
         };
         let mut totals = vec![0u64; len];
+        let mut present = vec![false; len.div_ceil(PAGE_WORDS)];
         let directory_words = PAGE_WORDS * DIRECTORY_PAGES;
         for slab in slabs() {
             for (d, directory) in slab.0[..len.div_ceil(directory_words)].iter().enumerate() {
@@ -280,6 +285,7 @@ impl Totals {
                         break;
                     }
                     let end = (base + PAGE_WORDS).min(len);
+                    present[base / PAGE_WORDS] = true;
                     let words = totals[base..end].iter_mut().zip(page.0.iter());
                     let mask = &masks[base / PAGE_WORDS];
                     if mask.iter().all(|&bits| bits == 0) {
@@ -299,12 +305,24 @@ impl Totals {
                 }
             }
         }
-        Self(totals)
+        Self {
+            words: totals,
+            present,
+        }
+    }
+
+    /// Whether the page of word `index` may hold anything but zeros; true for a word made
+    /// after this snapshot.
+    pub(crate) fn page_present(&self, index: usize) -> bool {
+        self.present
+            .get(index / PAGE_WORDS)
+            .copied()
+            .unwrap_or(true)
     }
 
     /// The word's total, or `None` for a word made after this snapshot.
     fn get(&self, index: usize) -> Option<u64> {
-        self.0.get(index).copied()
+        self.words.get(index).copied()
     }
 }
 
@@ -368,7 +386,7 @@ pub(crate) mod block {
         totals: &Totals,
     ) -> Option<(&[u64], f64)> {
         let buckets = bounds + 1;
-        let words = totals.0.get(first..first + buckets + 1)?;
+        let words = totals.words.get(first..first + buckets + 1)?;
         Some((&words[..buckets], f64::from_bits(words[buckets])))
     }
 
