@@ -438,9 +438,12 @@ fn all(c: &mut Criterion) {
     // 64 cores' worth of shards (32), so that the render case with every shard written reads
     // as many as a large host has; one thread still writes one shard.
     metrics_runtime::__private::emulate_cores(64);
+    // `OVERHEAD_NATIVE=0` measures with classic buckets only.
+    let native = std::env::var("OVERHEAD_NATIVE").map_or(true, |value| value != "0");
     let exporter = Exporter::builder()
         .process_metrics(false)
         .host_metrics(false)
+        .native_histograms(native)
         .build()
         .expect("the recorder installs");
     per_call(c);

@@ -684,7 +684,7 @@ impl Registry {
         options: &RenderOptions,
         extras: &mut Extras,
     ) {
-        let totals = crate::storage::Totals::now();
+        let totals = crate::storage::Totals::now(extras.natives.is_some());
         self.render_families(out, options, &totals, extras);
         crate::families::render(out, options, &totals, extras);
     }

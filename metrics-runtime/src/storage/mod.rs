@@ -167,6 +167,44 @@ fn float_mask(base: usize) -> [u64; PAGE_WORDS / 64] {
     std::array::from_fn(|k| FLOAT_WORDS.read(base / 64 + k))
 }
 
+/// One bit per page, set for the pages of native histograms (allocated page-aligned, see
+/// [`allocate_native_words`]): the text formats do not read them, and [`Totals`] skips them
+/// unless asked.
+static NATIVE_PAGES: Slab = Slab::new();
+
+/// `count` words on pages of their own, marked as native histogram pages.
+fn allocate_native_words(count: usize) -> usize {
+    let _marking = MARKING.lock().unwrap_or_else(PoisonError::into_inner);
+    let pages = count.div_ceil(PAGE_WORDS);
+    // Up to the next page boundary first: the padding is index space only, never written.
+    let mut current = NEXT_WORD.load(Ordering::Relaxed);
+    let start = loop {
+        let start = current.next_multiple_of(PAGE_WORDS);
+        match NEXT_WORD.compare_exchange(
+            current,
+            start + pages * PAGE_WORDS,
+            Ordering::Relaxed,
+            Ordering::Relaxed,
+        ) {
+            Ok(_) => break start,
+            Err(actual) => current = actual,
+        }
+    };
+    if start + pages * PAGE_WORDS > CAPACITY {
+        return CAPACITY - PAGE_WORDS;
+    }
+    for page in start / PAGE_WORDS..start / PAGE_WORDS + pages {
+        NATIVE_PAGES
+            .word(page / 64)
+            .fetch_or(1 << (page % 64), Ordering::Release);
+    }
+    start
+}
+
+fn is_native_page(page: usize) -> bool {
+    NATIVE_PAGES.read(page / 64) & (1 << (page % 64)) != 0
+}
+
 /// Next free word index, the same in every shard.
 static NEXT_WORD: AtomicUsize = AtomicUsize::new(0);
 
@@ -255,35 +293,49 @@ pub(crate) struct Totals {
 }
 
 impl Totals {
-    pub(crate) fn now() -> Self {
+    /// Every word summed; native histogram pages only `with_native` (the protobuf format
+    /// reads them, the text formats do not).
+    pub(crate) fn now(with_native: bool) -> Self {
         // Read once per page, not once per page and shard.
-        let (len, masks) = {
+        let (len, masks, skipped) = {
             let _marking = MARKING.lock().unwrap_or_else(PoisonError::into_inner);
             let len = NEXT_WORD.load(Ordering::Acquire).min(CAPACITY);
-            let masks: Vec<[u64; PAGE_WORDS / 64]> = (0..len.div_ceil(PAGE_WORDS))
+            let pages = len.div_ceil(PAGE_WORDS);
+            let masks: Vec<[u64; PAGE_WORDS / 64]> = (0..pages)
                 .map(|page| float_mask(page * PAGE_WORDS))
                 .collect();
-            (len, masks)
+            let skipped: Vec<bool> = (0..pages)
+                .map(|page| !with_native && is_native_page(page))
+                .collect();
+            (len, masks, skipped)
         };
         let mut totals = vec![0u64; len];
         let mut present = vec![false; len.div_ceil(PAGE_WORDS)];
         let directory_words = PAGE_WORDS * DIRECTORY_PAGES;
         for slab in slabs() {
             for (d, directory) in slab.0[..len.div_ceil(directory_words)].iter().enumerate() {
+                let pages = d * DIRECTORY_PAGES..((d + 1) * DIRECTORY_PAGES).min(skipped.len());
+                if skipped[pages].iter().all(|&skip| skip) {
+                    // A directory of native pages only, in a text render.
+                    continue;
+                }
                 // SAFETY: as in `Slab::word`.
                 let Some(directory) = (unsafe { directory.load(Ordering::Acquire).as_ref() })
                 else {
                     continue;
                 };
                 for (p, page) in directory.0.iter().enumerate() {
-                    // SAFETY: as in `Slab::word`.
-                    let Some(page) = (unsafe { page.load(Ordering::Acquire).as_ref() }) else {
-                        continue;
-                    };
                     let base = d * directory_words + p * PAGE_WORDS;
                     if base >= len {
                         break;
                     }
+                    if skipped[base / PAGE_WORDS] {
+                        continue;
+                    }
+                    // SAFETY: as in `Slab::word`.
+                    let Some(page) = (unsafe { page.load(Ordering::Acquire).as_ref() }) else {
+                        continue;
+                    };
                     let end = (base + PAGE_WORDS).min(len);
                     present[base / PAGE_WORDS] = true;
                     let words = totals[base..end].iter_mut().zip(page.0.iter());
@@ -743,7 +795,7 @@ mod tests {
             })
             .collect();
         threads.into_iter().for_each(|t| t.join().unwrap());
-        let totals = Totals::now();
+        let totals = Totals::now(true);
         assert_eq!(counter.value_in(&totals), 18);
         assert_eq!(gauge.value_in(&totals), -12.0);
         let snapshot = histogram.snapshot_in(Some(&totals));

@@ -15,7 +15,7 @@
 
 use std::sync::{OnceLock, PoisonError, RwLock};
 
-use super::{allocate_words, block, own_slab, Totals};
+use super::{allocate_native_words, block, own_slab, Totals};
 
 /// Magnitudes at most this are counted in the zero bucket: 2^-32 (about 0.23 ns as seconds).
 pub(crate) const ZERO_THRESHOLD: f64 = 1.0 / 4_294_967_296.0;
@@ -180,7 +180,7 @@ pub(crate) fn series_first(first: usize, layout: &NativeLayout, index: usize) ->
 /// `series` native histograms of `layout` in stripes of [`STRIPE`]; the first word of the
 /// first one (see [`series_first`]).
 pub(crate) fn allocate(layout: &NativeLayout, series: usize) -> usize {
-    allocate_words(STRIPE * layout.words() * series.div_ceil(STRIPE))
+    allocate_native_words(STRIPE * layout.words() * series.div_ceil(STRIPE))
 }
 
 /// Series a call-site chunk holds: [`allocate_one`] takes this many at once, so that the
