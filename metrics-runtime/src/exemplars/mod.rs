@@ -222,22 +222,35 @@ pub type ExemplarSource = fn() -> Option<ExemplarLabels>;
 /// Whether a source is set: read by every call, so that a program without one pays a load.
 static ENABLED: AtomicBool = AtomicBool::new(false);
 static SOURCE: RwLock<Option<ExemplarSource>> = RwLock::new(None);
-/// The current interval's number; a bucket tries once per number.
-static GENERATION: AtomicU64 = AtomicU64::new(1);
-/// An interval of zero: every call tries.
-static EVERY_CALL: AtomicBool = AtomicBool::new(false);
+/// The current interval's number, for the buckets' one try per interval, in one word with
+/// the two other things a call needs to know, so that it reads one: 0 while no source is set
+/// ([`OFF`]), [`EVERY_CALL_STATE`] when every call tries.
+static GENERATION: AtomicU64 = AtomicU64::new(OFF);
+const OFF: u64 = 0;
+const EVERY_CALL_STATE: u64 = u64::MAX;
 
 /// The source of exemplars, as the exporter's builder chose it; an `interval` of zero makes
 /// every call try. Otherwise the exporter's thread calls [`next_interval`] every `interval`.
 pub(crate) fn set_source(source: Option<ExemplarSource>, interval: Duration) {
-    EVERY_CALL.store(interval.is_zero(), Ordering::Relaxed);
+    GENERATION.store(
+        match (source.is_some(), interval.is_zero()) {
+            (false, _) => OFF,
+            (true, true) => EVERY_CALL_STATE,
+            (true, false) => 1,
+        },
+        Ordering::Release,
+    );
     *SOURCE.write().unwrap_or_else(PoisonError::into_inner) = source;
     ENABLED.store(source.is_some(), Ordering::Release);
 }
 
 /// Starts a new interval: every bucket may try for an exemplar once more.
 pub(crate) fn next_interval() {
-    GENERATION.fetch_add(1, Ordering::Relaxed);
+    // Only between the two special values: off and every call stay as they are.
+    let _ = GENERATION.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |generation| {
+        (generation != OFF && generation != EVERY_CALL_STATE)
+            .then(|| (generation + 1).clamp(1, EVERY_CALL_STATE - 1))
+    });
 }
 
 /// The source the exporter uses when the builder was given none.
@@ -397,14 +410,15 @@ impl BucketExemplars {
     /// source is set and the bucket has not tried in this interval.
     #[inline]
     pub(crate) fn offer(&self, buckets: usize, bucket: usize, value: f64) {
-        if !ENABLED.load(Ordering::Relaxed) {
+        let generation = GENERATION.load(Ordering::Relaxed);
+        if generation == OFF {
             return;
         }
         let slots = self
             .slots
             .get_or_init(|| (0..buckets).map(|_| ExemplarSlot::default()).collect());
         if let Some(slot) = slots.get(bucket) {
-            if EVERY_CALL.load(Ordering::Relaxed) || slot.due(GENERATION.load(Ordering::Relaxed)) {
+            if generation == EVERY_CALL_STATE || slot.due(generation) {
                 slot.capture(value);
             }
         }
