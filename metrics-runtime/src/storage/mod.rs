@@ -167,42 +167,22 @@ fn float_mask(base: usize) -> [u64; PAGE_WORDS / 64] {
     std::array::from_fn(|k| FLOAT_WORDS.read(base / 64 + k))
 }
 
-/// One bit per page, set for the pages of native histograms (allocated page-aligned, see
-/// [`allocate_native_words`]): the text formats do not read them, and [`Totals`] skips them
-/// unless asked.
-static NATIVE_PAGES: Slab = Slab::new();
+/// Native histograms' words live in the upper half of the index space, so that the text
+/// formats' [`Totals`] never walk them: only the protobuf format reads them.
+const NATIVE_BASE: usize = CAPACITY / 2;
 
-/// `count` words on pages of their own, marked as native histogram pages.
+/// Next free native word index.
+static NEXT_NATIVE: AtomicUsize = AtomicUsize::new(NATIVE_BASE);
+
+/// `count` consecutive native histogram words. Past the capacity, series share the last page
+/// rather than fail.
 fn allocate_native_words(count: usize) -> usize {
-    let _marking = MARKING.lock().unwrap_or_else(PoisonError::into_inner);
-    let pages = count.div_ceil(PAGE_WORDS);
-    // Up to the next page boundary first: the padding is index space only, never written.
-    let mut current = NEXT_WORD.load(Ordering::Relaxed);
-    let start = loop {
-        let start = current.next_multiple_of(PAGE_WORDS);
-        match NEXT_WORD.compare_exchange(
-            current,
-            start + pages * PAGE_WORDS,
-            Ordering::Relaxed,
-            Ordering::Relaxed,
-        ) {
-            Ok(_) => break start,
-            Err(actual) => current = actual,
-        }
-    };
-    if start + pages * PAGE_WORDS > CAPACITY {
-        return CAPACITY - PAGE_WORDS;
+    let start = NEXT_NATIVE.fetch_add(count, Ordering::Relaxed);
+    if start + count <= CAPACITY {
+        start
+    } else {
+        CAPACITY - PAGE_WORDS
     }
-    for page in start / PAGE_WORDS..start / PAGE_WORDS + pages {
-        NATIVE_PAGES
-            .word(page / 64)
-            .fetch_or(1 << (page % 64), Ordering::Release);
-    }
-    start
-}
-
-fn is_native_page(page: usize) -> bool {
-    NATIVE_PAGES.read(page / 64) & (1 << (page % 64)) != 0
 }
 
 /// Next free word index, the same in every shard.
@@ -212,10 +192,10 @@ static NEXT_WORD: AtomicUsize = AtomicUsize::new(0);
 /// the registry's own memory allows) series share the last page rather than fail.
 fn allocate_words(count: usize) -> usize {
     let start = NEXT_WORD.fetch_add(count, Ordering::Relaxed);
-    if start + count <= CAPACITY {
+    if start + count <= NATIVE_BASE {
         start
     } else {
-        CAPACITY - PAGE_WORDS
+        NATIVE_BASE - PAGE_WORDS
     }
 }
 
@@ -290,61 +270,102 @@ pub(crate) struct Totals {
     words: Vec<u64>,
     /// Pages that some shard has: the others are all zero.
     present: Vec<bool>,
+    /// The native histograms' words from [`NATIVE_BASE`], when asked for.
+    native: Vec<u64>,
+    native_present: Vec<bool>,
 }
 
 impl Totals {
-    /// Every word summed; native histogram pages only `with_native` (the protobuf format
-    /// reads them, the text formats do not).
+    /// Every word summed; the native histograms' words only `with_native` (the protobuf
+    /// format reads them, the text formats do not).
     pub(crate) fn now(with_native: bool) -> Self {
         // Read once per page, not once per page and shard.
-        let (len, masks, skipped) = {
+        let (len, masks, native_len) = {
             let _marking = MARKING.lock().unwrap_or_else(PoisonError::into_inner);
-            let len = NEXT_WORD.load(Ordering::Acquire).min(CAPACITY);
-            let pages = len.div_ceil(PAGE_WORDS);
-            let masks: Vec<[u64; PAGE_WORDS / 64]> = (0..pages)
+            let len = NEXT_WORD.load(Ordering::Acquire).min(NATIVE_BASE);
+            let masks: Vec<[u64; PAGE_WORDS / 64]> = (0..len.div_ceil(PAGE_WORDS))
                 .map(|page| float_mask(page * PAGE_WORDS))
                 .collect();
-            let skipped: Vec<bool> = (0..pages)
-                .map(|page| !with_native && is_native_page(page))
-                .collect();
-            (len, masks, skipped)
+            let native_len = match with_native {
+                true => NEXT_NATIVE.load(Ordering::Acquire).min(CAPACITY) - NATIVE_BASE,
+                false => 0,
+            };
+            (len, masks, native_len)
         };
-        let mut totals = vec![0u64; len];
-        let mut present = vec![false; len.div_ceil(PAGE_WORDS)];
-        let directory_words = PAGE_WORDS * DIRECTORY_PAGES;
-        for slab in slabs() {
-            for (d, directory) in slab.0[..len.div_ceil(directory_words)].iter().enumerate() {
-                let pages = d * DIRECTORY_PAGES..((d + 1) * DIRECTORY_PAGES).min(skipped.len());
-                if skipped[pages].iter().all(|&skip| skip) {
-                    // A directory of native pages only, in a text render.
-                    continue;
+        let mut totals = Self {
+            words: vec![0u64; len],
+            present: vec![false; len.div_ceil(PAGE_WORDS)],
+            native: vec![0u64; native_len],
+            native_present: vec![false; native_len.div_ceil(PAGE_WORDS)],
+        };
+        sum_region(0, Some(&masks), &mut totals.words, &mut totals.present);
+        sum_region(
+            NATIVE_BASE,
+            None,
+            &mut totals.native,
+            &mut totals.native_present,
+        );
+        totals
+    }
+
+    /// Whether the page of word `index` may hold anything but zeros; true for a word made
+    /// after this snapshot.
+    pub(crate) fn page_present(&self, index: usize) -> bool {
+        let (present, index) = match index.checked_sub(NATIVE_BASE) {
+            Some(native) => (&self.native_present, native),
+            None => (&self.present, index),
+        };
+        present.get(index / PAGE_WORDS).copied().unwrap_or(true)
+    }
+
+    /// The word's total, or `None` for a word made after this snapshot (or a native word of
+    /// a snapshot without them).
+    fn get(&self, index: usize) -> Option<u64> {
+        match index.checked_sub(NATIVE_BASE) {
+            Some(native) => self.native.get(native).copied(),
+            None => self.words.get(index).copied(),
+        }
+    }
+}
+
+/// Sums every shard's words from `start` (a directory boundary) into `totals`, noting the
+/// pages some shard has in `present`; with `masks`, marked words are summed as floats.
+fn sum_region(
+    start: usize,
+    masks: Option<&[[u64; PAGE_WORDS / 64]]>,
+    totals: &mut [u64],
+    present: &mut [bool],
+) {
+    let len = totals.len();
+    let directory_words = PAGE_WORDS * DIRECTORY_PAGES;
+    let first_directory = start / directory_words;
+    for slab in slabs() {
+        let directories = &slab.0[first_directory..first_directory + len.div_ceil(directory_words)];
+        for (d, directory) in directories.iter().enumerate() {
+            // SAFETY: as in `Slab::word`.
+            let Some(directory) = (unsafe { directory.load(Ordering::Acquire).as_ref() }) else {
+                continue;
+            };
+            for (p, page) in directory.0.iter().enumerate() {
+                let base = d * directory_words + p * PAGE_WORDS;
+                if base >= len {
+                    break;
                 }
                 // SAFETY: as in `Slab::word`.
-                let Some(directory) = (unsafe { directory.load(Ordering::Acquire).as_ref() })
-                else {
+                let Some(page) = (unsafe { page.load(Ordering::Acquire).as_ref() }) else {
                     continue;
                 };
-                for (p, page) in directory.0.iter().enumerate() {
-                    let base = d * directory_words + p * PAGE_WORDS;
-                    if base >= len {
-                        break;
-                    }
-                    if skipped[base / PAGE_WORDS] {
-                        continue;
-                    }
-                    // SAFETY: as in `Slab::word`.
-                    let Some(page) = (unsafe { page.load(Ordering::Acquire).as_ref() }) else {
-                        continue;
-                    };
-                    let end = (base + PAGE_WORDS).min(len);
-                    present[base / PAGE_WORDS] = true;
-                    let words = totals[base..end].iter_mut().zip(page.0.iter());
-                    let mask = &masks[base / PAGE_WORDS];
-                    if mask.iter().all(|&bits| bits == 0) {
+                let end = (base + PAGE_WORDS).min(len);
+                present[base / PAGE_WORDS] = true;
+                let words = totals[base..end].iter_mut().zip(page.0.iter());
+                let mask = masks.map(|masks| &masks[base / PAGE_WORDS]);
+                match mask.filter(|mask| mask.iter().any(|&bits| bits != 0)) {
+                    None => {
                         for (total, word) in words {
                             *total = total.wrapping_add(word.load(Ordering::Relaxed));
                         }
-                    } else {
+                    }
+                    Some(mask) => {
                         for (i, (total, word)) in words.enumerate() {
                             let value = word.load(Ordering::Relaxed);
                             *total = if mask[i / 64] & (1 << (i % 64)) == 0 {
@@ -357,24 +378,6 @@ impl Totals {
                 }
             }
         }
-        Self {
-            words: totals,
-            present,
-        }
-    }
-
-    /// Whether the page of word `index` may hold anything but zeros; true for a word made
-    /// after this snapshot.
-    pub(crate) fn page_present(&self, index: usize) -> bool {
-        self.present
-            .get(index / PAGE_WORDS)
-            .copied()
-            .unwrap_or(true)
-    }
-
-    /// The word's total, or `None` for a word made after this snapshot.
-    fn get(&self, index: usize) -> Option<u64> {
-        self.words.get(index).copied()
     }
 }
 
