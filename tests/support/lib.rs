@@ -318,26 +318,40 @@ pub fn run_python_parser(script: &str, text: &str) -> Option<String> {
         required_in_ci("python3 with prometheus_client (pip install prometheus-client)");
         return None;
     }
-    let mut child = Command::new("python3")
+    let output = run_python(script, text.as_bytes(), None).unwrap_or_else(|stderr| {
+        panic!("prometheus_client refused the exposition: {stderr}\n--- exposition ---\n{text}")
+    });
+    Some(output)
+}
+
+/// Runs `script` with Python (`pythonpath` added to its module path), `input` on its
+/// standard input: what it prints, or what it wrote on stderr when it failed.
+fn run_python(
+    script: &str,
+    input: &[u8],
+    pythonpath: Option<&std::path::Path>,
+) -> Result<String, String> {
+    let mut command = Command::new("python3");
+    command
         .args(["-c", script])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
+        .stderr(Stdio::piped());
+    if let Some(path) = pythonpath {
+        command.env("PYTHONPATH", path);
+    }
+    let mut child = command.spawn().expect("python3 runs");
     child
         .stdin
         .take()
         .expect("piped stdin")
-        .write_all(text.as_bytes())
+        .write_all(input)
         .expect("python reads the exposition");
     let output = child.wait_with_output().expect("python3 runs");
-    assert!(
-        output.status.success(),
-        "prometheus_client refused the exposition: {}\n--- exposition ---\n{text}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Some(String::from_utf8(output.stdout).expect("the script prints UTF-8"))
+    if !output.status.success() {
+        return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+    }
+    Ok(String::from_utf8(output.stdout).expect("the script prints UTF-8"))
 }
 
 /// Every sample of `text` as `prometheus_client` parses it, with its family's name, type,
@@ -432,29 +446,10 @@ while position < len(data):
     position += length
     print(json.dumps(MessageToDict(family, preserving_proto_field_name=True)))
 "#;
-    let mut child = Command::new("python3")
-        .args(["-c", script])
-        .env("PYTHONPATH", generated)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 runs");
-    child
-        .stdin
-        .take()
-        .expect("piped stdin")
-        .write_all(exposition)
-        .expect("python reads the exposition");
-    let output = child.wait_with_output().expect("python3 runs");
-    assert!(
-        output.status.success(),
-        "Python's protobuf refused the exposition: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let output = run_python(script, exposition, Some(generated))
+        .unwrap_or_else(|stderr| panic!("Python's protobuf refused the exposition: {stderr}"));
     Some(
-        String::from_utf8(output.stdout)
-            .expect("JSON is UTF-8")
+        output
             .lines()
             .map(|line| serde_json::from_str(line).expect("one JSON object per family"))
             .collect(),
