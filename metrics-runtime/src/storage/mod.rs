@@ -174,28 +174,28 @@ const NATIVE_BASE: usize = CAPACITY / 2;
 /// Next free native word index.
 static NEXT_NATIVE: AtomicUsize = AtomicUsize::new(NATIVE_BASE);
 
-/// `count` consecutive native histogram words. Past the capacity, series share the last page
-/// rather than fail.
+/// `count` consecutive native histogram words.
 fn allocate_native_words(count: usize) -> usize {
-    let start = NEXT_NATIVE.fetch_add(count, Ordering::Relaxed);
-    if start + count <= CAPACITY {
-        start
-    } else {
-        CAPACITY - PAGE_WORDS
-    }
+    take_words(&NEXT_NATIVE, count, CAPACITY)
 }
 
 /// Next free word index, the same in every shard.
 static NEXT_WORD: AtomicUsize = AtomicUsize::new(0);
 
-/// `count` consecutive words for a new series. Past the capacity (2^28 words, far beyond what
-/// the registry's own memory allows) series share the last page rather than fail.
+/// `count` consecutive words for a new series.
 fn allocate_words(count: usize) -> usize {
-    let start = NEXT_WORD.fetch_add(count, Ordering::Relaxed);
-    if start + count <= NATIVE_BASE {
+    take_words(&NEXT_WORD, count, NATIVE_BASE)
+}
+
+/// `count` consecutive words from the index space that `next` allocates, which ends at
+/// `end`. Past its end (2^27 words, far beyond what the registry's own memory allows) series
+/// share the last page rather than fail.
+fn take_words(next: &AtomicUsize, count: usize, end: usize) -> usize {
+    let start = next.fetch_add(count, Ordering::Relaxed);
+    if start + count <= end {
         start
     } else {
-        NATIVE_BASE - PAGE_WORDS
+        end - PAGE_WORDS
     }
 }
 
