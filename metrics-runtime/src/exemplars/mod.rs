@@ -21,7 +21,7 @@
 mod opentelemetry;
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError, RwLock};
 use std::time::{Duration, SystemTime};
 
@@ -219,8 +219,6 @@ impl std::fmt::Debug for ExemplarLabels {
 /// labels or `None` (no exemplar for this one).
 pub type ExemplarSource = fn() -> Option<ExemplarLabels>;
 
-/// Whether a source is set: read by every call, so that a program without one pays a load.
-static ENABLED: AtomicBool = AtomicBool::new(false);
 static SOURCE: RwLock<Option<ExemplarSource>> = RwLock::new(None);
 /// The current interval's number, for the buckets' one try per interval, in one word with
 /// the two other things a call needs to know, so that it reads one: 0 while no source is set
@@ -232,6 +230,8 @@ const EVERY_CALL_STATE: u64 = u64::MAX;
 /// The source of exemplars, as the exporter's builder chose it; an `interval` of zero makes
 /// every call try. Otherwise the exporter's thread calls [`next_interval`] every `interval`.
 pub(crate) fn set_source(source: Option<ExemplarSource>, interval: Duration) {
+    // The source first: a call that sees the generation finds it.
+    *SOURCE.write().unwrap_or_else(PoisonError::into_inner) = source;
     GENERATION.store(
         match (source.is_some(), interval.is_zero()) {
             (false, _) => OFF,
@@ -240,8 +240,6 @@ pub(crate) fn set_source(source: Option<ExemplarSource>, interval: Duration) {
         },
         Ordering::Release,
     );
-    *SOURCE.write().unwrap_or_else(PoisonError::into_inner) = source;
-    ENABLED.store(source.is_some(), Ordering::Release);
 }
 
 /// Starts a new interval: every bucket may try for an exemplar once more.
@@ -262,7 +260,7 @@ pub(crate) fn default_source() -> Option<ExemplarSource> {
 }
 
 fn source() -> Option<ExemplarSource> {
-    if !ENABLED.load(Ordering::Acquire) {
+    if GENERATION.load(Ordering::Acquire) == OFF {
         return None;
     }
     *SOURCE.read().unwrap_or_else(PoisonError::into_inner)
@@ -441,7 +439,7 @@ impl CounterExemplar {
     /// enough, and the last one is what an operator looks for).
     #[inline]
     pub(crate) fn offer(&self, value: f64) {
-        if ENABLED.load(Ordering::Relaxed) {
+        if GENERATION.load(Ordering::Relaxed) != OFF {
             self.slot.get_or_init(Box::default).capture(value);
         }
     }
