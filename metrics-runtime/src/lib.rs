@@ -231,8 +231,14 @@ pub mod __private {
     impl BenchHistograms {
         /// Both, the classic one with `bounds`, the native one at the default schema.
         pub fn new(bounds: &'static [f64]) -> Self {
-            let layout = crate::storage::native::configured().unwrap_or_else(|| {
-                Box::leak(Box::new(crate::storage::native::NativeLayout::new(3, 160)))
+            use crate::storage::native::{
+                configured, NativeLayout, DEFAULT_MAX_BUCKETS, DEFAULT_SCHEMA,
+            };
+            let layout = configured().unwrap_or_else(|| {
+                Box::leak(Box::new(NativeLayout::new(
+                    DEFAULT_SCHEMA,
+                    DEFAULT_MAX_BUCKETS,
+                )))
             });
             Self {
                 bounds,
