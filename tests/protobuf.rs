@@ -48,6 +48,22 @@ fn family<'a>(families: &'a [Value], name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no family {name} in {families:#?}"))
 }
 
+/// The series of `family` with label `name` set to `value`.
+fn series_with<'a>(family: &'a Value, name: &str, value: &str) -> &'a Value {
+    family["metric"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|metric| {
+            metric["label"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|label| label["name"] == name && label["value"] == value)
+        })
+        .unwrap_or_else(|| panic!("no series with {name}=\"{value}\" in {family:#}"))
+}
+
 /// A protobuf 64-bit integer, which the JSON mapping writes as a string.
 fn int(value: &Value) -> i64 {
     value
@@ -128,20 +144,10 @@ fn every_family_in_protobuf_with_native_histograms() {
     let jobs = family(&families, "pb_jobs_total");
     assert_eq!(jobs["type"], "COUNTER");
     assert_eq!(jobs["help"], "Jobs by \"outcome\" \\ done or failed.");
-    let done = jobs["metric"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["label"][0]["value"] == "done")
-        .expect("the done series");
-    assert_eq!(done["label"][0]["name"], "outcome");
+    let done = series_with(jobs, "outcome", "done");
+    assert_eq!(done["label"].as_array().map(Vec::len), Some(1));
     assert_eq!(done["counter"]["value"], 4.0);
-    let failed = jobs["metric"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["label"][0]["value"] == "failed")
-        .expect("the failed series, at zero");
+    let failed = series_with(jobs, "outcome", "failed");
     assert_eq!(failed["counter"]["value"].as_f64().unwrap_or(0.0), 0.0);
 
     let depth = family(&families, "pb_queue_depth");
@@ -175,18 +181,7 @@ fn every_family_in_protobuf_with_native_histograms() {
     assert_eq!(buckets(histogram, "negative"), [(key(2.0, 3), 1)]);
 
     let durations = family(&families, "function_call_duration_seconds");
-    let encode = durations["metric"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| {
-            m["label"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|l| l["name"] == "function" && l["value"] == "encode_once")
-        })
-        .expect("encode_once's series");
+    let encode = series_with(durations, "function", "encode_once");
     let histogram = &encode["histogram"];
     assert_eq!(int(&histogram["sample_count"]), 3);
     assert_eq!(histogram["schema"], 3);
