@@ -390,16 +390,19 @@ fn split_label<'t>(labels: &'t str, special: &str) -> (std::borrow::Cow<'t, str>
     if special.is_empty() {
         return (labels.into(), None);
     }
-    let pattern = format!("{special}=\"");
-    let start = if labels.starts_with(&pattern) {
-        Some(0)
-    } else {
-        labels.rfind(&format!(",{pattern}")).map(|at| at + 1)
-    };
+    // The last `special="` that starts a label: at the start, or after a comma. No pattern
+    // is built: this runs for every bucket line.
+    let start = labels
+        .rmatch_indices(special)
+        .map(|(at, _)| at)
+        .find(|&at| {
+            (at == 0 || labels.as_bytes()[at - 1] == b',')
+                && labels[at + special.len()..].starts_with("=\"")
+        });
     let Some(start) = start else {
         return (labels.into(), None);
     };
-    let value_start = start + pattern.len();
+    let value_start = start + special.len() + 2;
     let Some(length) = labels[value_start..].find('"') else {
         return (labels.into(), None);
     };
