@@ -1,14 +1,18 @@
 //! Exemplars from real OpenTelemetry traces (`tracing` + `tracing-opentelemetry` + the
 //! OpenTelemetry SDK), read back from a real scrape by Python's `prometheus_client`
 //! OpenMetrics parser: the bucket a call fell into, and the failure counters, carry that call's
-//! trace and span IDs; calls outside a span carry none; the text format never has any.
+//! trace and span IDs; calls outside a span carry none; the text format never has any. The
+//! protobuf format, read by Python's `protobuf`, carries the same exemplars.
 
 use std::net::SocketAddr;
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use metrics_runtime::{monitored, Exporter};
-use metrics_toolkit::{get_accepting, promtool_check_metrics, python_samples, PROMETHEUS_ACCEPT};
+use metrics_toolkit::{
+    get_accepting, get_bytes_accepting, promtool_check_metrics, python_protobuf_families,
+    python_samples, PROMETHEUS_ACCEPT, PROMETHEUS_NATIVE_ACCEPT,
+};
 use opentelemetry::trace::{TraceContextExt as _, TracerProvider as _};
 use serde_json::Value;
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
@@ -330,6 +334,8 @@ struct LlmCall {
 struct LlmMetrics {
     /// LLM calls, by provider.
     llm_calls_total: metrics_runtime::Counter<LlmCall>,
+    /// LLM calls seen through the protobuf format.
+    protobuf_calls_total: metrics_runtime::Counter<LlmCall>,
     /// LLM call latency, in seconds.
     #[metric(buckets = [0.1, 1.0, 10.0])]
     llm_call_seconds: metrics_runtime::Histogram<LlmCall>,
@@ -404,4 +410,93 @@ fn typed_metrics_keep_the_exemplars_they_are_given() {
     assert_eq!(local["value"].as_f64(), Some(1.0));
     assert!(local["exemplar"].is_null(), "empty labels keep nothing");
     assert!(find("exemplar_test_llm_calls_total", "local", None)["exemplar"].is_null());
+}
+
+#[monitored]
+#[tracing::instrument]
+fn traced_for_protobuf() -> Ids {
+    current_ids()
+}
+
+/// A protobuf message's labels (`LabelPair`s, as Python's JSON mapping writes them) by name.
+fn label<'a>(labels: &'a Value, name: &str) -> &'a Value {
+    labels
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|pair| pair["name"] == name)
+        .map_or(&Value::Null, |pair| &pair["value"])
+}
+
+#[test]
+fn the_protobuf_format_carries_the_same_exemplars() {
+    let address = setup();
+    let ids = traced_for_protobuf();
+    let mut request = metrics_runtime::ExemplarLabels::new();
+    request.push("request_id", "pb \"7\" ✓").unwrap();
+    LLM.protobuf_calls_total
+        .with(LlmCall {
+            provider: Provider::Local,
+        })
+        .increment_with_exemplar(3, &request);
+    let (status, _, body) = get_bytes_accepting(address, "/metrics", PROMETHEUS_NATIVE_ACCEPT);
+    assert_eq!(status, 200);
+    let Some(families) = python_protobuf_families(&body) else {
+        return;
+    };
+    let family = |name: &str| {
+        families
+            .iter()
+            .find(|family| family["name"] == name)
+            .unwrap_or_else(|| panic!("no family {name}"))
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    // A `google.protobuf.Timestamp`, which the JSON mapping writes in RFC 3339.
+    let timestamp = |exemplar: &Value| {
+        let text = exemplar["timestamp"].as_str().expect("a timestamp");
+        let time = chrono::DateTime::parse_from_rfc3339(text).expect("RFC 3339");
+        time.timestamp() as f64 + f64::from(time.timestamp_subsec_nanos()) / 1e9
+    };
+
+    // The call's bucket: its exemplar is the call's duration, the histogram's sum, with the
+    // call's own span.
+    let series = family("function_call_duration_seconds")["metric"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|metric| label(&metric["label"], "function") == "traced_for_protobuf")
+        .expect("the function's series");
+    let histogram = &series["histogram"];
+    let with: Vec<&Value> = histogram["bucket"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|bucket| !bucket["exemplar"].is_null())
+        .collect();
+    assert_eq!(with.len(), 1, "one bucket has an exemplar: {histogram:#}");
+    let exemplar = &with[0]["exemplar"];
+    assert_eq!(exemplar["value"].as_f64(), histogram["sample_sum"].as_f64());
+    assert!(exemplar["value"].as_f64().unwrap() <= with[0]["upper_bound"].as_f64().unwrap());
+    assert_eq!(label(&exemplar["label"], "trace_id"), ids.trace_id.as_str());
+    assert_eq!(label(&exemplar["label"], "span_id"), ids.span_id.as_str());
+    assert!((now - timestamp(exemplar)).abs() < 60.0, "{exemplar}");
+
+    // A typed counter's given exemplar.
+    let counter = family("exemplar_test_protobuf_calls_total")["metric"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|metric| label(&metric["label"], "provider") == "local")
+        .expect("the local series")["counter"]
+        .clone();
+    assert_eq!(counter["value"].as_f64(), Some(3.0));
+    assert_eq!(counter["exemplar"]["value"].as_f64(), Some(3.0));
+    assert_eq!(
+        label(&counter["exemplar"]["label"], "request_id"),
+        "pb \"7\" ✓"
+    );
+    assert!((now - timestamp(&counter["exemplar"])).abs() < 60.0);
 }

@@ -7,11 +7,8 @@
 use metrics_runtime::{
     monitored, Counter, Format, Gauge, Histogram, LabelSet, LabelValue, Metrics,
 };
-use metrics_toolkit::{get_bytes_accepting, python_protobuf_families};
+use metrics_toolkit::{get_bytes_accepting, python_protobuf_families, PROMETHEUS_NATIVE_ACCEPT};
 use serde_json::Value;
-
-/// What Prometheus 2.42 sends with `--enable-feature=native-histograms`.
-const PROMETHEUS_NATIVE_ACCEPT: &str = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
 
 #[derive(Clone, Copy, LabelValue)]
 enum Outcome {

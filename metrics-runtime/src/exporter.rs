@@ -15,9 +15,11 @@ use crate::callsite::rebind_call_sites;
 use crate::catalog::all_sites;
 use crate::collectors::CollectorSet;
 use crate::error::Error;
+use crate::exposition::protobuf::ProtobufEncoder;
+use crate::exposition::text::TextEncoder;
 use crate::push::PushTarget;
 use crate::recorder::LayeredRecorder;
-use crate::registry::{BucketConfig, Extras, RenderOptions, DEFAULT_BUCKETS, REGISTRY};
+use crate::registry::{BucketConfig, RenderOptions, DEFAULT_BUCKETS, REGISTRY};
 
 /// Address served when neither the builder nor `METRICS_ADDR` sets one.
 ///
@@ -958,26 +960,26 @@ impl Shared {
         match format {
             crate::exposition::Format::Text | crate::exposition::Format::Protobuf => self.render(),
             crate::exposition::Format::OpenMetrics => {
-                crate::exposition::openmetrics::from_text(&self.render_text(&mut Extras {
-                    exemplars: true,
-                    natives: None,
-                }))
+                crate::exposition::openmetrics::from_text(&self.render_text(true))
             }
         }
     }
 
     pub(crate) fn render(&self) -> String {
-        self.render_text(&mut Extras::default())
+        self.render_text(false)
     }
 
-    /// The protobuf format: every family, with the native histograms of this crate's.
+    /// The protobuf format: this crate's families written by its encoder, with their native
+    /// histograms, then the other `metrics` users' families read from their text.
     pub(crate) fn render_protobuf(&self) -> Vec<u8> {
-        let mut extras = Extras {
-            exemplars: false,
-            natives: Some(Vec::new()),
-        };
-        let text = self.render_text(&mut extras);
-        crate::exposition::protobuf::from_text(&text, &extras.natives.unwrap_or_default())
+        use std::sync::atomic::Ordering;
+        let mut encoder = ProtobufEncoder::with_capacity(self.last_len.load(Ordering::Relaxed));
+        REGISTRY.encode(&mut encoder, &self.render);
+        let mut out = encoder.finish();
+        out.extend(crate::exposition::protobuf::from_text(
+            &self.prometheus.render(),
+        ));
+        out
     }
 
     /// The exposition in `format`, as bytes.
@@ -988,12 +990,12 @@ impl Shared {
         }
     }
 
-    /// The text format, with what `extras` asks for, for the formats made from it.
-    fn render_text(&self, extras: &mut Extras) -> String {
+    /// The text format; with `exemplars`, for the OpenMetrics format made from it.
+    fn render_text(&self, exemplars: bool) -> String {
         use std::sync::atomic::Ordering;
         let last = self.last_len.load(Ordering::Relaxed);
         let mut out = String::with_capacity((last + last / 8).max(16 * 1024));
-        REGISTRY.render_with(&mut out, &self.render, extras);
+        REGISTRY.encode(&mut TextEncoder::new(&mut out, exemplars), &self.render);
         out.push_str(&self.prometheus.render());
         self.last_len.store(out.len(), Ordering::Relaxed);
         out

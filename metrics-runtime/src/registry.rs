@@ -3,7 +3,6 @@
 //! exposition format.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt::Write as _;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
@@ -11,10 +10,8 @@ use std::time::{Duration, Instant};
 use metrics::Key;
 
 use crate::callsite::SiteInfo;
-use crate::exposition::text::{
-    escape_help, escape_label_value, write_histogram, write_labels, write_sample, Float,
-};
-use crate::storage::native::NativeSnapshot;
+use crate::exposition::text::write_labels;
+use crate::exposition::{Encoder, HistogramValue, Labels, Number, OwnLabels};
 use crate::storage::{BucketHistogram, ShardedCounter, ShardedGauge, Totals};
 
 /// Histogram bounds used when neither the attribute nor the exporter's builder sets any.
@@ -231,30 +228,6 @@ pub(crate) struct RenderOptions {
     /// left out, until they change again.
     pub idle_timeout: Option<Duration>,
 }
-
-/// What a render writes beside the text format, for the formats made from it.
-#[derive(Default)]
-pub(crate) struct Extras {
-    /// Sample lines end with their exemplars, as OpenMetrics writes them.
-    #[cfg_attr(not(feature = "exemplars"), allow(dead_code))]
-    pub exemplars: bool,
-    /// Native histograms are collected here, each announced after its classic series by a
-    /// `# NATIVE <index>` line, for the protobuf format.
-    pub natives: Option<Vec<NativeSnapshot>>,
-}
-
-impl Extras {
-    /// Announces the native histogram of the series just written, if natives are collected.
-    pub(crate) fn native(&mut self, out: &mut String, snapshot: impl FnOnce() -> NativeSnapshot) {
-        if let Some(natives) = &mut self.natives {
-            let _ = writeln!(out, "{}{}", NATIVE_MARK, natives.len());
-            natives.push(snapshot());
-        }
-    }
-}
-
-/// The comment that announces a native histogram in a render with [`Extras::natives`].
-pub(crate) const NATIVE_MARK: &str = "# NATIVE ";
 
 /// Bucket configuration chosen by the exporter's builder.
 #[derive(Clone, Debug)]
@@ -673,39 +646,36 @@ impl Registry {
     /// Writes every family with at least one series in the text exposition format.
     #[cfg(test)]
     pub(crate) fn render(&self, out: &mut String, options: &RenderOptions) {
-        self.render_with(out, options, &mut Extras::default());
+        self.encode(
+            &mut crate::exposition::text::TextEncoder::new(out, false),
+            options,
+        );
     }
 
-    /// As [`render`](Self::render), with what other formats need beside the text: see
-    /// [`Extras`].
-    pub(crate) fn render_with(
-        &self,
-        out: &mut String,
-        options: &RenderOptions,
-        extras: &mut Extras,
-    ) {
-        let totals = crate::storage::Totals::now(extras.natives.is_some());
-        self.render_families(out, options, &totals, extras);
-        crate::families::render(out, options, &totals, extras);
+    /// Hands every family with at least one series, this crate's typed families included, to
+    /// `encoder`.
+    pub(crate) fn encode<E: Encoder>(&self, encoder: &mut E, options: &RenderOptions) {
+        let totals = crate::storage::Totals::now(E::NATIVE);
+        self.encode_families(encoder, options, &totals);
+        crate::families::encode(encoder, options, &totals);
     }
 
     /// The families of call sites, of the exporter and of the collectors.
-    fn render_families(
+    fn encode_families<E: Encoder>(
         &self,
-        out: &mut String,
+        encoder: &mut E,
         options: &RenderOptions,
         totals: &Totals,
-        extras: &mut Extras,
     ) {
         let now = Instant::now();
-        // `le` values as text, kept while consecutive histograms share their bounds.
-        let mut les: (Vec<f64>, Vec<String>) = (Vec::new(), Vec::new());
         let bucket_config = self
             .buckets
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
         let families = self.families.read().unwrap_or_else(PoisonError::into_inner);
+        // Counts of the histograms shown at zero, as long as the longest bounds.
+        let mut zero_counts: Vec<u64> = Vec::new();
         for (name, family) in families.iter() {
             let Some(kind) = family.kind else { continue };
             // Without an idle timeout every series is live: no list to build.
@@ -745,59 +715,41 @@ impl Registry {
                 options.prefix.as_str()
             };
             let name = format!("{prefix}{name}");
-            if let Some(help) = &family.help {
-                let _ = writeln!(out, "# HELP {name} {}", escape_help(help));
-            }
-            let _ = writeln!(out, "# TYPE {name} {}", kind.as_str());
-            // The label block of a series is written once and reused by each of its lines.
-            let mut block = String::new();
+            encoder.family(&name, family.help.as_deref(), kind);
             let series: Box<dyn Iterator<Item = (&SeriesLabels, &SeriesEntry)>> =
                 match options.idle_timeout {
                     None => Box::new(family.series.iter()),
                     Some(_) => Box::new(live.into_iter()),
                 };
-            for (labels, entry) in series {
-                let own = entry.label_block.get_or_init(|| {
-                    let mut own = String::new();
-                    write_labels(
-                        &mut own,
-                        labels.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-                    );
-                    own
+            for (own, entry) in series {
+                // The text of a series' labels is written once and reused by every render.
+                let own_text = entry.label_block.get_or_init(|| {
+                    let mut text = String::new();
+                    write_labels(&mut text, own.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+                    text
                 });
-                let block: &str = if options.global_labels.is_empty() {
-                    own
-                } else {
-                    block.clear();
-                    let globals = options
-                        .global_labels
-                        .iter()
-                        .filter(|(global, _)| !labels.iter().any(|(own, _)| own == global))
-                        .map(|(k, v)| (k.as_str(), v.as_str()));
-                    write_labels(&mut block, globals);
-                    if !block.is_empty() && !own.is_empty() {
-                        block.push(',');
-                    }
-                    block.push_str(own);
-                    &block
+                let labels = Labels {
+                    globals: &options.global_labels,
+                    own: OwnLabels::Owned(own),
+                    own_text: Some(own_text),
                 };
                 match &entry.series {
                     Series::Counter(counter) => {
-                        write_sample(out, &name, "", block, None, counter.value_in(totals));
                         #[cfg(feature = "exemplars")]
-                        if let Some(slot) = counter.exemplar.slot().filter(|_| extras.exemplars) {
-                            slot.end_line(out);
-                        }
+                        let exemplar = encoder
+                            .exemplars()
+                            .then(|| counter.exemplar.slot().and_then(|slot| slot.get()))
+                            .flatten();
+                        #[cfg(not(feature = "exemplars"))]
+                        let exemplar = None;
+                        let value = Number::Integer(counter.value_in(totals));
+                        encoder.counter(&labels, value, exemplar);
                     }
-                    Series::Gauge(gauge) => {
-                        write_sample(out, &name, "", block, None, Float(gauge.value_in(totals)))
+                    Series::Gauge(gauge) if kind == Kind::Counter => {
+                        encoder.counter(&labels, Number::Float(gauge.value_in(totals)), None)
                     }
+                    Series::Gauge(gauge) => encoder.gauge(&labels, gauge.value_in(totals)),
                     Series::Histogram(histogram) => {
-                        let bounds = histogram.bounds();
-                        if les.0[..] != bounds[..] {
-                            les.0 = bounds.to_vec();
-                            les.1 = les.0.iter().map(|b| Float(*b).to_string()).collect();
-                        }
                         // Counts straight from the totals, without a copy; a histogram made
                         // since they were taken is summed from its shards.
                         let made_since;
@@ -808,17 +760,30 @@ impl Registry {
                                 (&made_since.0[..], made_since.1)
                             }
                         };
-                        write_histogram(out, &name, block, &les.1, counts, sum, |_bucket, _out| {
+                        let native = histogram
+                            .native()
+                            .filter(|_| E::NATIVE)
+                            .map(|native| native.snapshot_in(Some(totals)));
+                        #[cfg(feature = "exemplars")]
+                        let exemplars = encoder.exemplars();
+                        let exemplar = |_bucket: usize| {
                             #[cfg(feature = "exemplars")]
-                            if let Some(slot) = histogram.exemplars.slot(_bucket) {
-                                if extras.exemplars {
-                                    slot.end_line(_out);
-                                }
+                            if exemplars {
+                                return histogram
+                                    .exemplars
+                                    .slot(_bucket)
+                                    .and_then(|slot| slot.get());
                             }
-                        });
-                        if let Some(native) = histogram.native() {
-                            extras.native(out, || native.snapshot_in(Some(totals)));
-                        }
+                            None
+                        };
+                        let histogram = HistogramValue {
+                            bounds: histogram.bounds(),
+                            counts,
+                            sum,
+                            exemplar: &exemplar,
+                            native,
+                        };
+                        encoder.histogram(&labels, &histogram);
                     }
                 }
             }
@@ -830,6 +795,9 @@ impl Registry {
                         .buckets
                         .map_or_else(|| bucket_config.default.clone(), Arc::from),
                 };
+                if zero_counts.len() <= bounds.len() {
+                    zero_counts.resize(bounds.len() + 1, 0);
+                }
                 for values in pending.unused() {
                     let own = pending
                         .labels
@@ -842,37 +810,23 @@ impl Registry {
                         zero.extras
                     };
                     for &extra in extras {
-                        let labels: Vec<(&str, &str)> = own
+                        let own: Vec<(&str, &str)> = own
                             .clone()
                             .chain((!extra.0.is_empty()).then_some(extra))
                             .collect();
-                        block.clear();
-                        let globals = options
-                            .global_labels
-                            .iter()
-                            .filter(|(global, _)| !labels.iter().any(|(own, _)| own == global))
-                            .map(|(key, value)| (key.as_str(), value.as_str()));
-                        for (key, value) in globals.chain(labels.iter().copied()) {
-                            if !block.is_empty() {
-                                block.push(',');
-                            }
-                            let _ = write!(block, "{key}=\"{}\"", escape_label_value(value));
-                        }
+                        let labels = Labels::new(&options.global_labels, OwnLabels::Borrowed(&own));
                         match zero.kind {
-                            Kind::Counter | Kind::Gauge => {
-                                write_sample(out, &name, "", &block, None, 0)
-                            }
+                            Kind::Counter => encoder.counter(&labels, Number::Integer(0), None),
+                            Kind::Gauge => encoder.gauge(&labels, 0.0),
                             Kind::Histogram => {
-                                if les.0[..] != bounds[..] {
-                                    les.0 = bounds.to_vec();
-                                    les.1 = les.0.iter().map(|b| Float(*b).to_string()).collect();
-                                }
-                                for le in &les.1 {
-                                    write_sample(out, &name, "_bucket", &block, Some(le), 0);
-                                }
-                                write_sample(out, &name, "_bucket", &block, Some("+Inf"), 0);
-                                write_sample(out, &name, "_sum", &block, None, 0);
-                                write_sample(out, &name, "_count", &block, None, 0);
+                                let histogram = HistogramValue {
+                                    bounds: &bounds,
+                                    counts: &zero_counts[..=bounds.len()],
+                                    sum: 0.0,
+                                    exemplar: &|_| None,
+                                    native: None,
+                                };
+                                encoder.histogram(&labels, &histogram);
                             }
                         }
                     }
@@ -905,7 +859,7 @@ fn compare_schemas(first: &Schema, second: &Schema, compare_buckets: bool) -> Op
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exposition::text::SampleValue;
+    use crate::exposition::text::{escape_label_value, SampleValue};
     use metrics::{CounterFn, GaugeFn, HistogramFn, Label};
 
     #[test]

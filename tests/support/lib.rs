@@ -58,6 +58,10 @@ pub fn try_request(method: &str, address: SocketAddr, path: &str) -> Result<Resp
 /// What Prometheus 2.42 sends in `Accept` when it scrapes: OpenMetrics first.
 pub const PROMETHEUS_ACCEPT: &str = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
 
+/// What Prometheus 2.42 sends in `Accept` with `--enable-feature=native-histograms`: the
+/// protobuf format first.
+pub const PROMETHEUS_NATIVE_ACCEPT: &str = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
+
 /// `GET http://{address}{path}` with an `Accept` header, whatever the status.
 pub fn get_accepting(address: SocketAddr, path: &str, accept: Option<&str>) -> Response {
     try_request_accepting("GET", address, path, accept)

@@ -268,11 +268,11 @@ fn source() -> Option<ExemplarSource> {
 
 /// One exemplar as captured.
 #[derive(Clone, Copy)]
-struct Captured {
-    labels: ExemplarLabels,
-    value: f64,
+pub(crate) struct Captured {
+    pub(crate) labels: ExemplarLabels,
+    pub(crate) value: f64,
     /// Seconds since the Unix epoch.
-    timestamp: f64,
+    pub(crate) timestamp: f64,
 }
 
 /// The exemplar of one bucket or counter.
@@ -321,13 +321,11 @@ impl ExemplarSlot {
         }
     }
 
-    /// Ends the sample line just written (with its line feed) with ` # {labels} value
-    /// timestamp`, if the slot holds an exemplar.
-    pub(crate) fn end_line(&self, out: &mut String) {
-        if let Some(cell) = self.captured.get() {
-            let captured = *cell.lock().unwrap_or_else(PoisonError::into_inner);
-            captured.end_line(out);
-        }
+    /// The exemplar the slot holds, if any.
+    pub(crate) fn get(&self) -> Option<Captured> {
+        let cell = self.captured.get()?;
+        let captured = *cell.lock().unwrap_or_else(PoisonError::into_inner);
+        Some(captured)
     }
 }
 
@@ -344,7 +342,7 @@ impl Captured {
     }
 
     /// Replaces the line feed that ends `out` with ` # {labels} value timestamp\n`.
-    fn end_line(&self, out: &mut String) {
+    pub(crate) fn end_line(&self, out: &mut String) {
         use std::fmt::Write as _;
         out.pop();
         out.push_str(" # {");
@@ -388,11 +386,9 @@ impl Given {
         (!given.is_empty()).then(|| Self(given.clone()))
     }
 
-    /// Ends the sample line just written (with its line feed) with the exemplar of `word`.
-    pub(crate) fn end_line(&self, word: usize, out: &mut String) {
-        if let Some(captured) = self.0.get(&word) {
-            captured.end_line(out);
-        }
+    /// The exemplar given for the counter or bucket at `word`.
+    pub(crate) fn get(&self, word: usize) -> Option<Captured> {
+        self.0.get(&word).copied()
     }
 }
 
@@ -477,12 +473,11 @@ mod tests {
     fn slot_writes_escaped_labels_value_and_timestamp() {
         let slot = ExemplarSlot::default();
         let mut out = String::from("x_bucket{le=\"1\"} 3\n");
-        slot.end_line(&mut out);
-        assert_eq!(out, "x_bucket{le=\"1\"} 3\n", "nothing before a capture");
+        assert!(slot.get().is_none(), "nothing before a capture");
         let mut labels = ExemplarLabels::new();
         labels.push("request_id", "a\"b\\c\nd").unwrap();
         slot.keep(labels, 0.25);
-        slot.end_line(&mut out);
+        slot.get().unwrap().end_line(&mut out);
         let (line, timestamp) = out.strip_suffix('\n').unwrap().rsplit_once(' ').unwrap();
         assert_eq!(
             line,

@@ -5,6 +5,125 @@ pub(crate) mod openmetrics;
 pub(crate) mod protobuf;
 pub(crate) mod text;
 
+use crate::registry::Kind;
+use crate::storage::native::NativeSnapshot;
+
+/// A writer of one exposition format, in the spirit of client_golang's `expfmt.Encoder`: the
+/// registry and the typed families hand it their families and series in order, each format
+/// writes them its own way, and none is made from another's output.
+pub(crate) trait Encoder {
+    /// Whether histograms come with their native buckets: they are read from the storage
+    /// only for an encoder that writes them.
+    const NATIVE: bool;
+    /// Whether series come with their exemplars: they are copied out of their slots only for
+    /// an encoder that writes them.
+    #[cfg_attr(not(feature = "exemplars"), allow(dead_code))]
+    fn exemplars(&self) -> bool;
+    /// Starts a family (`name` with the prefix); its series follow.
+    fn family(&mut self, name: &str, help: Option<&str>, kind: Kind);
+    fn counter(&mut self, labels: &Labels<'_>, value: Number, exemplar: Option<Exemplar>);
+    fn gauge(&mut self, labels: &Labels<'_>, value: f64);
+    fn histogram(&mut self, labels: &Labels<'_>, histogram: &HistogramValue<'_>);
+}
+
+/// An exemplar as the encoders write it; without the `exemplars` feature there is none.
+#[cfg(feature = "exemplars")]
+pub(crate) type Exemplar = crate::exemplars::Captured;
+/// An exemplar as the encoders write it; without the `exemplars` feature there is none.
+#[cfg(not(feature = "exemplars"))]
+#[derive(Clone, Copy)]
+pub(crate) enum Exemplar {}
+
+/// A counter's value: integer counts are written as integers in the text formats.
+#[derive(Clone, Copy)]
+pub(crate) enum Number {
+    Integer(u64),
+    Float(f64),
+}
+
+impl Number {
+    pub(crate) fn as_f64(self) -> f64 {
+        match self {
+            Number::Integer(value) => value as f64,
+            Number::Float(value) => value,
+        }
+    }
+}
+
+/// One histogram series as the storage holds it.
+pub(crate) struct HistogramValue<'a> {
+    /// Upper bounds, without `+Inf`.
+    pub bounds: &'a [f64],
+    /// Observations per bucket, not cumulative, `+Inf` last: one more than `bounds`.
+    pub counts: &'a [u64],
+    pub sum: f64,
+    /// The exemplar of a bucket (same index as `counts`), asked only by encoders that write
+    /// them.
+    pub exemplar: &'a dyn Fn(usize) -> Option<Exemplar>,
+    /// The native buckets, for encoders that write them ([`Encoder::NATIVE`]).
+    pub native: Option<NativeSnapshot>,
+}
+
+/// The labels of one series: the exporter's global labels (but those the series has itself)
+/// and the series' own.
+pub(crate) struct Labels<'a> {
+    pub globals: &'a [(String, String)],
+    pub own: OwnLabels<'a>,
+    /// The own labels already written in the text format, when the registry keeps them so.
+    pub own_text: Option<&'a str>,
+}
+
+/// A series' own labels, as the registry or the typed families hold them.
+#[derive(Clone, Copy)]
+pub(crate) enum OwnLabels<'a> {
+    Owned(&'a [(String, String)]),
+    Borrowed(&'a [(&'a str, &'a str)]),
+}
+
+impl<'a> OwnLabels<'a> {
+    fn len(self) -> usize {
+        match self {
+            OwnLabels::Owned(labels) => labels.len(),
+            OwnLabels::Borrowed(labels) => labels.len(),
+        }
+    }
+
+    fn get(self, index: usize) -> (&'a str, &'a str) {
+        match self {
+            OwnLabels::Owned(labels) => (&labels[index].0, &labels[index].1),
+            OwnLabels::Borrowed(labels) => labels[index],
+        }
+    }
+
+    fn iter(self) -> impl Iterator<Item = (&'a str, &'a str)> + Clone {
+        (0..self.len()).map(move |index| self.get(index))
+    }
+}
+
+impl<'a> Labels<'a> {
+    pub(crate) fn new(globals: &'a [(String, String)], own: OwnLabels<'a>) -> Self {
+        Self {
+            globals,
+            own,
+            own_text: None,
+        }
+    }
+
+    /// The global labels the series does not have itself.
+    pub(crate) fn globals(&self) -> impl Iterator<Item = (&'a str, &'a str)> + '_ {
+        let own = self.own;
+        self.globals
+            .iter()
+            .filter(move |(global, _)| !own.iter().any(|(name, _)| name == global))
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+    }
+
+    /// Every label of the series, globals first.
+    pub(crate) fn pairs(&self) -> impl Iterator<Item = (&'a str, &'a str)> + '_ {
+        self.globals().chain(self.own.iter())
+    }
+}
+
 /// An exposition format, chosen from a scrape's `Accept` header with [`Format::negotiate`].
 ///
 /// ```

@@ -1,13 +1,11 @@
 //! Prometheus' protobuf exposition (`io.prometheus.client.MetricFamily` messages, each
 //! length-delimited), the format that carries native histograms.
 //!
-//! Made from the text exposition of one render (this crate's families and the other
-//! `metrics` users' alike, as for OpenMetrics), read family by family, with the native
-//! histograms of this crate's histogram series taken from the same render: each is announced
-//! by a `# NATIVE <index>` line after its classic series. The messages are those of
-//! Prometheus' `metrics.proto`, encoded by `prost`.
+//! This crate's families are written straight from the storage by [`ProtobufEncoder`], native
+//! histograms and exemplars included; the other `metrics` users' families are read from
+//! `metrics-exporter-prometheus`' text by [`from_text`]. The messages are those of Prometheus'
+//! `metrics.proto`, encoded with `prost`.
 
-use crate::registry::NATIVE_MARK;
 use crate::storage::native::NativeSnapshot;
 
 /// The `Content-Type` of the protobuf format.
@@ -138,22 +136,200 @@ pub(crate) mod model {
     }
 }
 
-use model::{Bucket, BucketSpan, Histogram, LabelPair, Metric, MetricFamily, MetricType};
+use model::{Bucket, Histogram, LabelPair, Metric, MetricFamily, MetricType};
 
-/// `text`, an exposition in the text format as this crate renders it with native histograms
-/// announced, as length-delimited `MetricFamily` messages.
-pub(crate) fn from_text(text: &str, natives: &[NativeSnapshot]) -> Vec<u8> {
+use prost::encoding::{encode_key, encode_varint, encoded_len_varint, key_len, WireType};
+
+use super::{Encoder, Exemplar, Labels, Number};
+use crate::registry::Kind;
+
+/// The protobuf format's encoder for this crate's families: each message is written straight
+/// from the storage with `prost`'s field encoders, no message value built. Nested messages
+/// are written into scratch buffers first, whose length then prefixes them.
+#[derive(Default)]
+pub(crate) struct ProtobufEncoder {
+    out: Vec<u8>,
+    /// The fields of the family being written, and how many series it has so far: a family
+    /// without series is left out.
+    family: Vec<u8>,
+    series: usize,
+    /// One `Metric`, its `Counter`/`Gauge`/`Histogram`, and an exemplar.
+    metric: Vec<u8>,
+    value: Vec<u8>,
+    exemplar: Vec<u8>,
+}
+
+impl ProtobufEncoder {
+    pub(crate) fn with_capacity(capacity: usize) -> Self {
+        Self {
+            out: Vec::with_capacity(capacity),
+            ..Self::default()
+        }
+    }
+
+    /// The length-delimited families written so far.
+    pub(crate) fn finish(mut self) -> Vec<u8> {
+        self.end_family();
+        self.out
+    }
+
+    fn end_family(&mut self) {
+        if self.series > 0 {
+            encode_varint(self.family.len() as u64, &mut self.out);
+            self.out.extend_from_slice(&self.family);
+        }
+        self.family.clear();
+        self.series = 0;
+    }
+
+    /// Adds the metric in `self.metric` to the family, with its labels before it.
+    fn end_metric(&mut self, labels: &Labels<'_>, value_tag: u32) {
+        let mut length = 0;
+        for (name, value) in labels.pairs() {
+            let pair = label_pair_len(name, value);
+            length += key_len(1) + encoded_len_varint(pair as u64) + pair;
+        }
+        length +=
+            key_len(value_tag) + encoded_len_varint(self.value.len() as u64) + self.value.len();
+        encode_key(4, WireType::LengthDelimited, &mut self.family);
+        encode_varint(length as u64, &mut self.family);
+        for (name, value) in labels.pairs() {
+            label_pair(1, name, value, &mut self.family);
+        }
+        nested(value_tag, &self.value, &mut self.family);
+        self.series += 1;
+    }
+}
+
+/// `tag`: a length-delimited field holding `bytes`.
+fn nested(tag: u32, bytes: &[u8], out: &mut Vec<u8>) {
+    encode_key(tag, WireType::LengthDelimited, out);
+    encode_varint(bytes.len() as u64, out);
+    out.extend_from_slice(bytes);
+}
+
+fn label_pair_len(name: &str, value: &str) -> usize {
+    key_len(1)
+        + encoded_len_varint(name.len() as u64)
+        + name.len()
+        + key_len(2)
+        + encoded_len_varint(value.len() as u64)
+        + value.len()
+}
+
+/// `tag`: a `LabelPair`.
+fn label_pair(tag: u32, name: &str, value: &str, out: &mut Vec<u8>) {
+    encode_key(tag, WireType::LengthDelimited, out);
+    encode_varint(label_pair_len(name, value) as u64, out);
+    nested(1, name.as_bytes(), out);
+    nested(2, value.as_bytes(), out);
+}
+
+/// `tag`: the exemplar, when there is one (`scratch` holds its fields on the way).
+fn exemplar(tag: u32, exemplar: Option<Exemplar>, scratch: &mut Vec<u8>, out: &mut Vec<u8>) {
+    let Some(exemplar) = exemplar else { return };
+    #[cfg(feature = "exemplars")]
+    {
+        scratch.clear();
+        for (name, value) in exemplar.labels.iter() {
+            label_pair(1, name, value, scratch);
+        }
+        prost::encoding::double::encode(2, &exemplar.value, scratch);
+        // `google.protobuf.Timestamp`: seconds and nanoseconds.
+        let seconds = exemplar.timestamp.floor();
+        let nanos = ((exemplar.timestamp - seconds) * 1e9) as i32;
+        let mut timestamp = Vec::with_capacity(16);
+        prost::encoding::int64::encode(1, &(seconds as i64), &mut timestamp);
+        prost::encoding::int32::encode(2, &nanos, &mut timestamp);
+        nested(3, &timestamp, scratch);
+        nested(tag, scratch, out);
+    }
+    #[cfg(not(feature = "exemplars"))]
+    match (exemplar, tag, scratch, out) {}
+}
+
+impl Encoder for ProtobufEncoder {
+    const NATIVE: bool = true;
+
+    fn exemplars(&self) -> bool {
+        cfg!(feature = "exemplars")
+    }
+
+    fn family(&mut self, name: &str, help: Option<&str>, kind: Kind) {
+        self.end_family();
+        nested(1, name.as_bytes(), &mut self.family);
+        if let Some(help) = help {
+            nested(2, help.as_bytes(), &mut self.family);
+        }
+        let kind = match kind {
+            Kind::Counter => MetricType::Counter,
+            Kind::Gauge => MetricType::Gauge,
+            Kind::Histogram => MetricType::Histogram,
+        };
+        prost::encoding::int32::encode(3, &(kind as i32), &mut self.family);
+    }
+
+    fn counter(&mut self, labels: &Labels<'_>, value: Number, exemplar: Option<Exemplar>) {
+        self.value.clear();
+        prost::encoding::double::encode(1, &value.as_f64(), &mut self.value);
+        self::exemplar(2, exemplar, &mut self.exemplar, &mut self.value);
+        self.end_metric(labels, 3);
+    }
+
+    fn gauge(&mut self, labels: &Labels<'_>, value: f64) {
+        self.value.clear();
+        prost::encoding::double::encode(1, &value, &mut self.value);
+        self.end_metric(labels, 2);
+    }
+
+    fn histogram(&mut self, labels: &Labels<'_>, histogram: &super::HistogramValue<'_>) {
+        self.value.clear();
+        let count = histogram
+            .counts
+            .iter()
+            .fold(0u64, |total, count| total.wrapping_add(*count));
+        prost::encoding::uint64::encode(1, &count, &mut self.value);
+        prost::encoding::double::encode(2, &histogram.sum, &mut self.value);
+        // Cumulative classic buckets; `+Inf` is left to the count, as Prometheus would read
+        // it twice.
+        let mut running = 0u64;
+        for (bucket, (bound, count)) in histogram.bounds.iter().zip(histogram.counts).enumerate() {
+            running = running.wrapping_add(*count);
+            self.metric.clear();
+            prost::encoding::uint64::encode(1, &running, &mut self.metric);
+            prost::encoding::double::encode(2, bound, &mut self.metric);
+            let found = (histogram.exemplar)(bucket);
+            exemplar(3, found, &mut self.exemplar, &mut self.metric);
+            nested(3, &self.metric, &mut self.value);
+        }
+        if let Some(native) = &histogram.native {
+            prost::encoding::sint32::encode(5, &i32::from(native.schema), &mut self.value);
+            prost::encoding::double::encode(6, &native.zero_threshold, &mut self.value);
+            prost::encoding::uint64::encode(7, &native.zero_count, &mut self.value);
+            for (buckets, span_tag) in [(&native.negative, 9), (&native.positive, 12)] {
+                let (spans, deltas) = NativeSnapshot::spans_and_deltas(buckets);
+                for (offset, length) in spans {
+                    self.metric.clear();
+                    prost::encoding::sint32::encode(1, &offset, &mut self.metric);
+                    prost::encoding::uint32::encode(2, &length, &mut self.metric);
+                    nested(span_tag, &self.metric, &mut self.value);
+                }
+                // Not packed: proto2 fields are not unless the schema says so.
+                prost::encoding::sint64::encode_repeated(span_tag + 1, &deltas, &mut self.value);
+            }
+        }
+        self.end_metric(labels, 7);
+    }
+}
+
+/// `text`, an exposition in the text format (the other `metrics` users' families, as
+/// `metrics-exporter-prometheus` writes them), as length-delimited `MetricFamily` messages.
+pub(crate) fn from_text(text: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len() / 2);
     let mut family: Option<FamilyInProgress> = None;
     let mut help: Option<(&str, String)> = None;
     for line in text.lines() {
-        if let Some(index) = line.strip_prefix(NATIVE_MARK) {
-            if let (Some(family), Ok(index)) = (&mut family, index.trim().parse::<usize>()) {
-                if let Some(native) = natives.get(index) {
-                    family.native(native);
-                }
-            }
-        } else if let Some(header) = line.strip_prefix("# HELP ") {
+        if let Some(header) = line.strip_prefix("# HELP ") {
             let (name, escaped) = header.split_once(' ').unwrap_or((header, ""));
             help = Some((name, unescape_help(escaped)));
         } else if let Some(header) = line.strip_prefix("# TYPE ") {
@@ -298,37 +474,6 @@ impl FamilyInProgress {
                 }
             }
         }
-    }
-
-    /// The native buckets of the series just read.
-    fn native(&mut self, native: &NativeSnapshot) {
-        let Some(histogram) = self
-            .message
-            .metric
-            .last_mut()
-            .and_then(|metric| metric.histogram.as_mut())
-        else {
-            return;
-        };
-        let spans = |spans: Vec<(i32, u32)>| {
-            spans
-                .into_iter()
-                .map(|(offset, length)| BucketSpan {
-                    offset: Some(offset),
-                    length: Some(length),
-                })
-                .collect()
-        };
-        let (positive_spans, positive_deltas) = NativeSnapshot::spans_and_deltas(&native.positive);
-        let (negative_spans, negative_deltas) = NativeSnapshot::spans_and_deltas(&native.negative);
-        histogram.schema = Some(i32::from(native.schema));
-        histogram.zero_threshold = Some(native.zero_threshold);
-        histogram.zero_count = Some(native.zero_count);
-        histogram.positive_span = spans(positive_spans);
-        histogram.positive_delta = positive_deltas;
-        histogram.negative_span = spans(negative_spans);
-        histogram.negative_delta = negative_deltas;
-        // The count and the sum are the classic histogram's: the same observations.
     }
 
     fn encode_to(self, out: &mut Vec<u8>) {
@@ -479,6 +624,7 @@ fn unescape_help(escaped: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use model::BucketSpan;
     use prost::Message;
 
     fn decode(bytes: &[u8]) -> Vec<MetricFamily> {
@@ -504,7 +650,6 @@ latency_seconds_bucket{fn=\"a\",le=\"1\"} 2
 latency_seconds_bucket{fn=\"a\",le=\"+Inf\"} 3
 latency_seconds_sum{fn=\"a\"} 7.5
 latency_seconds_count{fn=\"a\"} 3
-# NATIVE 0
 latency_seconds_bucket{fn=\"b\",le=\"0.1\"} 0
 latency_seconds_bucket{fn=\"b\",le=\"1\"} 0
 latency_seconds_bucket{fn=\"b\",le=\"+Inf\"} 0
@@ -517,14 +662,7 @@ rpc_sum 4
 rpc_count 9
 orphan_value{x=\"y\"} +Inf
 ";
-        let native = NativeSnapshot {
-            schema: 3,
-            zero_threshold: 0.25,
-            zero_count: 1,
-            positive: vec![(-3, 1), (4, 1)],
-            negative: vec![],
-        };
-        let families = decode(&from_text(text, &[native]));
+        let families = decode(&from_text(text));
         let names: Vec<_> = families.iter().map(|f| f.name()).collect();
         assert_eq!(
             names,
@@ -559,18 +697,7 @@ orphan_value{x=\"y\"} +Inf
             "+Inf is left to the count"
         );
         assert_eq!((a.sample_count(), a.sample_sum()), (3, 7.5));
-        assert_eq!(a.schema(), 3);
-        assert_eq!(a.zero_count(), 1);
-        assert_eq!(
-            a.positive_span
-                .iter()
-                .map(|s| (s.offset(), s.length()))
-                .collect::<Vec<_>>(),
-            [(-3, 1), (6, 1)]
-        );
-        assert_eq!(a.positive_delta, [1, 0]);
-        let b = latency.metric[1].histogram.as_ref().unwrap();
-        assert_eq!(b.schema, None, "no native line for b");
+        assert_eq!(a.schema, None, "no native buckets in the text format");
         let rpc = families[3].metric[0].summary.as_ref().unwrap();
         assert_eq!((rpc.sample_count(), rpc.sample_sum()), (9, 4.0));
         assert_eq!(rpc.quantile.len(), 2);
@@ -580,6 +707,108 @@ orphan_value{x=\"y\"} +Inf
             families[4].metric[0].untyped.as_ref().unwrap().value(),
             f64::INFINITY
         );
+    }
+
+    #[test]
+    fn the_encoder_writes_every_kind_and_leaves_out_families_without_series() {
+        use crate::exposition::{HistogramValue, OwnLabels};
+        let globals = vec![
+            ("region".to_owned(), "eu".to_owned()),
+            ("fn".to_owned(), "global".to_owned()),
+        ];
+        let own = [("fn", "a \"q\" ✓")];
+        let labels = Labels::new(&globals, OwnLabels::Borrowed(&own));
+        let mut encoder = ProtobufEncoder::default();
+        encoder.family("calls_total", Some("Calls, \\ and\nmore."), Kind::Counter);
+        encoder.counter(&labels, Number::Integer(3), None);
+        encoder.counter(
+            &Labels::new(&[], OwnLabels::Borrowed(&[])),
+            Number::Float(0.5),
+            None,
+        );
+        encoder.family("empty", None, Kind::Gauge);
+        encoder.family("in_flight", None, Kind::Gauge);
+        encoder.gauge(&labels, -1.5);
+        encoder.family("latency_seconds", Some("Latency."), Kind::Histogram);
+        let native = NativeSnapshot {
+            schema: 3,
+            zero_threshold: 0.25,
+            zero_count: 1,
+            positive: vec![(-3, 1), (4, 2), (5, 7)],
+            negative: vec![(0, 4)],
+        };
+        encoder.histogram(
+            &labels,
+            &HistogramValue {
+                bounds: &[0.1, 1.0],
+                counts: &[1, 1, 13],
+                sum: 7.5,
+                exemplar: &|_| None,
+                native: Some(native),
+            },
+        );
+        encoder.histogram(
+            &labels,
+            &HistogramValue {
+                bounds: &[0.1, 1.0],
+                counts: &[0, 0, 0],
+                sum: 0.0,
+                exemplar: &|_| None,
+                native: None,
+            },
+        );
+        let families = decode(&encoder.finish());
+        let names: Vec<_> = families.iter().map(|f| f.name()).collect();
+        assert_eq!(names, ["calls_total", "in_flight", "latency_seconds"]);
+        let calls = &families[0];
+        assert_eq!(calls.help(), "Calls, \\ and\nmore.");
+        assert_eq!(calls.r#type(), MetricType::Counter);
+        let pairs = |metric: &Metric| -> Vec<(String, String)> {
+            metric
+                .label
+                .iter()
+                .map(|l| (l.name().to_owned(), l.value().to_owned()))
+                .collect()
+        };
+        assert_eq!(
+            pairs(&calls.metric[0]),
+            [
+                ("region".into(), "eu".into()),
+                ("fn".into(), "a \"q\" ✓".into())
+            ],
+            "globals first, but not one the series has itself"
+        );
+        assert_eq!(calls.metric[0].counter.as_ref().unwrap().value(), 3.0);
+        assert!(calls.metric[1].label.is_empty());
+        assert_eq!(calls.metric[1].counter.as_ref().unwrap().value(), 0.5);
+        assert_eq!(families[1].r#type(), MetricType::Gauge);
+        assert_eq!(families[1].help, None);
+        assert_eq!(families[1].metric[0].gauge.as_ref().unwrap().value(), -1.5);
+        let latency = &families[2];
+        assert_eq!(latency.r#type(), MetricType::Histogram);
+        let a = latency.metric[0].histogram.as_ref().unwrap();
+        assert_eq!(
+            a.bucket
+                .iter()
+                .map(|b| (b.upper_bound(), b.cumulative_count()))
+                .collect::<Vec<_>>(),
+            [(0.1, 1), (1.0, 2)],
+            "cumulative; +Inf is left to the count"
+        );
+        assert_eq!((a.sample_count(), a.sample_sum()), (15, 7.5));
+        assert_eq!(
+            (a.schema(), a.zero_threshold(), a.zero_count()),
+            (3, 0.25, 1)
+        );
+        let spans = |spans: &[BucketSpan]| -> Vec<(i32, u32)> {
+            spans.iter().map(|s| (s.offset(), s.length())).collect()
+        };
+        assert_eq!(spans(&a.positive_span), [(-3, 1), (6, 2)]);
+        assert_eq!(a.positive_delta, [1, 1, 5]);
+        assert_eq!(spans(&a.negative_span), [(0, 1)]);
+        assert_eq!(a.negative_delta, [4]);
+        let b = latency.metric[1].histogram.as_ref().unwrap();
+        assert_eq!((b.sample_count(), b.schema), (0, None));
     }
 
     #[test]

@@ -2,6 +2,9 @@
 
 use std::fmt::Write as _;
 
+use super::{Encoder, Exemplar, HistogramValue, Labels, Number};
+use crate::registry::Kind;
+
 /// The `Content-Type` of the text format.
 pub(crate) const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -16,6 +19,119 @@ impl std::fmt::Display for Float {
             v if v == f64::NEG_INFINITY => f.write_str("-Inf"),
             v => write!(f, "{v}"),
         }
+    }
+}
+
+/// The text format's encoder; with `exemplars`, sample lines end with their exemplars as
+/// OpenMetrics writes them (the OpenMetrics exposition is made from this one's output).
+pub(crate) struct TextEncoder<'o> {
+    out: &'o mut String,
+    exemplars: bool,
+    /// The name of the family being written.
+    name: String,
+    /// A series' label block when it has to be put together.
+    block: String,
+    /// The bounds of the last histogram and their text, kept while histograms share bounds.
+    les: (Vec<f64>, Vec<String>),
+}
+
+impl<'o> TextEncoder<'o> {
+    pub(crate) fn new(out: &'o mut String, exemplars: bool) -> Self {
+        Self {
+            out,
+            exemplars,
+            name: String::new(),
+            block: String::new(),
+            les: (Vec::new(), Vec::new()),
+        }
+    }
+}
+
+/// The label block of a series, `key="value",...`: the series' own text as the registry keeps
+/// it when there is nothing to add, else put together in `scratch`.
+fn label_block<'s>(scratch: &'s mut String, labels: &'s Labels<'_>) -> &'s str {
+    let mut globals = labels.globals().peekable();
+    match labels.own_text {
+        Some(own) if globals.peek().is_none() => own,
+        Some(own) => {
+            scratch.clear();
+            write_labels(scratch, globals);
+            if !own.is_empty() {
+                scratch.push(',');
+                scratch.push_str(own);
+            }
+            scratch
+        }
+        None => {
+            scratch.clear();
+            write_labels(scratch, labels.pairs());
+            scratch
+        }
+    }
+}
+
+/// Ends the line just written with `exemplar`, as OpenMetrics writes it.
+fn end_line(out: &mut String, exemplar: Exemplar) {
+    #[cfg(feature = "exemplars")]
+    exemplar.end_line(out);
+    #[cfg(not(feature = "exemplars"))]
+    match (exemplar, out) {}
+}
+
+impl Encoder for TextEncoder<'_> {
+    const NATIVE: bool = false;
+
+    fn exemplars(&self) -> bool {
+        self.exemplars
+    }
+
+    fn family(&mut self, name: &str, help: Option<&str>, kind: Kind) {
+        if let Some(help) = help {
+            let _ = writeln!(self.out, "# HELP {name} {}", escape_help(help));
+        }
+        let _ = writeln!(self.out, "# TYPE {name} {}", kind.as_str());
+        self.name.clear();
+        self.name.push_str(name);
+    }
+
+    fn counter(&mut self, labels: &Labels<'_>, value: Number, exemplar: Option<Exemplar>) {
+        let block = label_block(&mut self.block, labels);
+        match value {
+            Number::Integer(value) => write_sample(self.out, &self.name, "", block, None, value),
+            Number::Float(value) => {
+                write_sample(self.out, &self.name, "", block, None, Float(value))
+            }
+        }
+        if let Some(exemplar) = exemplar {
+            end_line(self.out, exemplar);
+        }
+    }
+
+    fn gauge(&mut self, labels: &Labels<'_>, value: f64) {
+        let block = label_block(&mut self.block, labels);
+        write_sample(self.out, &self.name, "", block, None, Float(value));
+    }
+
+    fn histogram(&mut self, labels: &Labels<'_>, histogram: &HistogramValue<'_>) {
+        if self.les.0[..] != histogram.bounds[..] {
+            self.les.0 = histogram.bounds.to_vec();
+            self.les.1 = self.les.0.iter().map(|b| Float(*b).to_string()).collect();
+        }
+        let block = label_block(&mut self.block, labels);
+        let exemplars = self.exemplars;
+        write_histogram(
+            self.out,
+            &self.name,
+            block,
+            &self.les.1,
+            histogram.counts,
+            histogram.sum,
+            |bucket, out| {
+                if let Some(exemplar) = exemplars.then(|| (histogram.exemplar)(bucket)).flatten() {
+                    end_line(out, exemplar);
+                }
+            },
+        );
     }
 }
 

@@ -11,7 +11,6 @@ mod callbacks;
 mod kinds;
 mod labels;
 
-use std::fmt::Write as _;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
@@ -24,8 +23,7 @@ pub use labels::{
     ValueSet, MAX_SET_CAPACITY, OTHER,
 };
 
-use crate::exposition::text::{escape_help, write_histogram, write_labels, write_sample, Float};
-use crate::registry::Extras;
+use crate::exposition::{Encoder, HistogramValue, Labels, Number, OwnLabels};
 use crate::registry::{Kind, RenderOptions, SeriesValue, Value};
 use crate::storage::native::{NativeLayout, NativeSnapshot};
 use crate::storage::{block, HistogramSnapshot, Totals};
@@ -310,69 +308,42 @@ pub(crate) fn check(taken_by: impl Fn(&str) -> Option<String>) -> Result<(), cra
     Ok(())
 }
 
-/// Writes every typed family, every label combination included, in the text format; with
-/// `exemplars`, lines end with the exemplars the program gave.
-pub(crate) fn render(
-    out: &mut String,
-    options: &RenderOptions,
-    totals: &Totals,
-    extras: &mut Extras,
-) {
+/// Hands every typed family, every label combination included, to `encoder`, then the
+/// families' own self-metrics.
+pub(crate) fn encode<E: Encoder>(encoder: &mut E, options: &RenderOptions, totals: &Totals) {
     let families = all();
     #[cfg(feature = "exemplars")]
-    let given = extras
-        .exemplars
+    let given = encoder
+        .exemplars()
         .then(crate::exemplars::Given::copy)
         .flatten();
+    #[cfg(feature = "exemplars")]
+    let given_at = |word: usize| given.as_ref().and_then(|given| given.get(word));
+    #[cfg(not(feature = "exemplars"))]
+    let given_at = |_word: usize| None;
     let computed = callbacks::evaluate(&families);
-    let mut block_text = String::new();
-    let mut les: Vec<String> = Vec::new();
     for family in &families {
         let Some(block) = family.block() else {
             continue;
         };
         let info = &family.info;
         let name = format!("{}{}", options.prefix, info.name);
-        let _ = writeln!(out, "# HELP {name} {}", escape_help(info.help));
-        let _ = writeln!(out, "# TYPE {name} {}", info.kind.kind().as_str());
-        if info.kind == TypedKind::Histogram {
-            les = info.buckets.iter().map(|b| Float(*b).to_string()).collect();
-        }
+        encoder.family(&name, Some(info.help), info.kind.kind());
         for index in 0..block.series {
-            let Some(labels) = block.labels_of(info.label_names, index) else {
+            let Some(own) = block.labels_of(info.label_names, index) else {
                 continue;
             };
-            block_text.clear();
-            let globals = options
-                .global_labels
-                .iter()
-                .filter(|(global, _)| !labels.iter().any(|(own, _)| own == global))
-                .map(|(k, v)| (k.as_str(), v.as_str()));
-            write_labels(&mut block_text, globals.chain(labels.iter().copied()));
-            let labels = block_text.as_str();
+            let labels = Labels::new(&options.global_labels, OwnLabels::Borrowed(&own));
             match info.kind {
                 TypedKind::Counter => {
                     let word = block.first + index;
-                    write_sample(
-                        out,
-                        &name,
-                        "",
-                        labels,
-                        None,
-                        block::total(word, Some(totals)),
-                    );
-                    #[cfg(feature = "exemplars")]
-                    if let Some(given) = &given {
-                        given.end_line(word, out);
-                    }
+                    let value = Number::Integer(block::total(word, Some(totals)));
+                    encoder.counter(&labels, value, given_at(word));
                 }
-                TypedKind::Gauge => {
-                    let value = block.gauge(index, Some(totals));
-                    write_sample(out, &name, "", labels, None, Float(value));
-                }
+                TypedKind::Gauge => encoder.gauge(&labels, block.gauge(index, Some(totals))),
                 TypedKind::CallbackGauge => {
                     if let Some(value) = computed.value(family, index) {
-                        write_sample(out, &name, "", labels, None, Float(value));
+                        encoder.gauge(&labels, value);
                     }
                 }
                 TypedKind::Histogram => {
@@ -388,25 +359,27 @@ pub(crate) fn render(
                             (&made_since.0[..], made_since.1)
                         }
                     };
-                    write_histogram(out, &name, labels, &les, counts, sum, |_bucket, _out| {
-                        #[cfg(feature = "exemplars")]
-                        if let Some(given) = &given {
-                            given.end_line(first + _bucket, _out);
-                        }
-                    });
-                    if let Some((native, layout)) = block.native {
+                    let native = block.native.filter(|_| E::NATIVE).map(|(native, layout)| {
                         let native = crate::storage::native::series_first(native, layout, index);
-                        extras.native(out, || NativeSnapshot::read(native, layout, Some(totals)));
-                    }
+                        NativeSnapshot::read(native, layout, Some(totals))
+                    });
+                    let histogram = HistogramValue {
+                        bounds: info.buckets,
+                        counts,
+                        sum,
+                        exemplar: &|bucket| given_at(first + bucket),
+                        native,
+                    };
+                    encoder.histogram(&labels, &histogram);
                 }
             }
         }
     }
-    render_self_metrics(out, options, &families, &computed);
+    encode_self_metrics(encoder, options, &families, &computed);
 }
 
-fn render_self_metrics(
-    out: &mut String,
+fn encode_self_metrics<E: Encoder>(
+    encoder: &mut E,
     options: &RenderOptions,
     families: &[&'static Family],
     computed: &callbacks::Computed,
@@ -417,28 +390,27 @@ fn render_self_metrics(
         .collect();
     if !with_callbacks.is_empty() {
         let name = format!("{}{CALLBACK_FAILURES}", options.prefix);
-        let _ = writeln!(out, "# HELP {name} Callbacks of gauges computed at scrape time that gave no value, by family and reason: timeout (over 250 ms), panic, not_finite.");
-        let _ = writeln!(out, "# TYPE {name} counter");
+        encoder.family(&name, Some("Callbacks of gauges computed at scrape time that gave no value, by family and reason: timeout (over 250 ms), panic, not_finite."), Kind::Counter);
         for family in with_callbacks {
             for (reason, count) in computed.failures(family) {
-                let mut labels = String::new();
-                write_labels(
-                    &mut labels,
-                    [("family", family.info.name), ("reason", reason)].into_iter(),
-                );
-                write_sample(out, &name, "", &labels, None, count);
+                let own = [("family", family.info.name), ("reason", reason)];
+                let labels = Labels::new(&options.global_labels, OwnLabels::Borrowed(&own));
+                encoder.counter(&labels, Number::Integer(count), None);
             }
         }
     }
     let overflows = ValueSet::overflows();
     if !overflows.is_empty() {
         let name = format!("{}{SET_OVERFLOW}", options.prefix);
-        let _ = writeln!(out, "# HELP {name} Label values looked up outside their registered value set, recorded as `other`.");
-        let _ = writeln!(out, "# TYPE {name} counter");
+        encoder.family(
+            &name,
+            Some("Label values looked up outside their registered value set, recorded as `other`."),
+            Kind::Counter,
+        );
         for (set, count) in overflows {
-            let mut labels = String::new();
-            write_labels(&mut labels, [("set", set)].into_iter());
-            write_sample(out, &name, "", &labels, None, count);
+            let own = [("set", set)];
+            let labels = Labels::new(&options.global_labels, OwnLabels::Borrowed(&own));
+            encoder.counter(&labels, Number::Integer(count), None);
         }
     }
 }
