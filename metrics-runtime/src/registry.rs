@@ -10,8 +10,7 @@ use std::time::{Duration, Instant};
 use metrics::Key;
 
 use crate::callsite::SiteInfo;
-use crate::exposition::text::write_labels;
-use crate::exposition::{Encoder, HistogramValue, Labels, Number, OwnLabels};
+use crate::exposition::{Encoder, HistogramValue, Labels, Number, OwnLabels, WrittenLabels};
 use crate::storage::{BucketHistogram, ShardedCounter, ShardedGauge, Totals};
 
 /// Histogram bounds used when neither the attribute nor the exporter's builder sets any.
@@ -85,9 +84,8 @@ struct SeriesEntry {
     expirable: bool,
     /// The value seen at the last render and when it last changed.
     last_change: Mutex<Option<(u64, Instant)>>,
-    /// The series' own labels as the exposition writes them, `key="value",...`, made at the
-    /// first render: labels never change, and escaping them on every scrape would double its cost.
-    label_block: std::sync::OnceLock<String>,
+    /// The series' own labels as the exposition formats write them.
+    written_labels: WrittenLabels,
 }
 
 impl SeriesEntry {
@@ -588,7 +586,7 @@ impl Registry {
             series: make(bounds),
             expirable,
             last_change: Mutex::new(None),
-            label_block: std::sync::OnceLock::new(),
+            written_labels: WrittenLabels::default(),
         });
         Some(entry.series.clone())
     }
@@ -722,16 +720,10 @@ impl Registry {
                     Some(_) => Box::new(live.into_iter()),
                 };
             for (own, entry) in series {
-                // The text of a series' labels is written once and reused by every render.
-                let own_text = entry.label_block.get_or_init(|| {
-                    let mut text = String::new();
-                    write_labels(&mut text, own.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-                    text
-                });
                 let labels = Labels {
                     globals: &options.global_labels,
                     own: OwnLabels::Owned(own),
-                    own_text: Some(own_text),
+                    written: Some(&entry.written_labels),
                 };
                 match &entry.series {
                     Series::Counter(counter) => {

@@ -69,8 +69,19 @@ pub(crate) struct HistogramValue<'a> {
 pub(crate) struct Labels<'a> {
     pub globals: &'a [(String, String)],
     pub own: OwnLabels<'a>,
-    /// The own labels already written in the text format, when the registry keeps them so.
-    pub own_text: Option<&'a str>,
+    /// Where the registry keeps the own labels as each format writes them.
+    pub written: Option<&'a WrittenLabels>,
+}
+
+/// A series' own labels as each format writes them, made by the first render in that format
+/// and reused by every later one: labels never change, and writing them is most of a
+/// scrape's cost. A server scraped in one format pays for that one only.
+#[derive(Default)]
+pub(crate) struct WrittenLabels {
+    /// `key="value",...`, escaped.
+    pub text: std::sync::OnceLock<Box<str>>,
+    /// `LabelPair` messages, each with its field key and length, as `Metric.label`.
+    pub protobuf: std::sync::OnceLock<Box<[u8]>>,
 }
 
 /// A series' own labels, as the registry or the typed families hold them.
@@ -95,7 +106,7 @@ impl<'a> OwnLabels<'a> {
         }
     }
 
-    fn iter(self) -> impl Iterator<Item = (&'a str, &'a str)> + Clone {
+    pub(crate) fn iter(self) -> impl Iterator<Item = (&'a str, &'a str)> + Clone {
         (0..self.len()).map(move |index| self.get(index))
     }
 }
@@ -105,7 +116,7 @@ impl<'a> Labels<'a> {
         Self {
             globals,
             own,
-            own_text: None,
+            written: None,
         }
     }
 

@@ -182,10 +182,26 @@ impl ProtobufEncoder {
         self.series = 0;
     }
 
-    /// Adds the metric in `self.metric` to the family, with its labels before it.
+    /// Adds a `Metric` to the family: its labels, then `self.value` as field `value_tag`.
     fn end_metric(&mut self, labels: &Labels<'_>, value_tag: u32) {
-        let mut length = 0;
-        for (name, value) in labels.pairs() {
+        let own: &[u8] = match labels.written {
+            Some(written) => written.protobuf.get_or_init(|| {
+                let mut own = Vec::new();
+                for (name, value) in labels.own.iter() {
+                    label_pair(1, name, value, &mut own);
+                }
+                own.into()
+            }),
+            None => {
+                self.metric.clear();
+                for (name, value) in labels.own.iter() {
+                    label_pair(1, name, value, &mut self.metric);
+                }
+                &self.metric
+            }
+        };
+        let mut length = own.len();
+        for (name, value) in labels.globals() {
             let pair = label_pair_len(name, value);
             length += key_len(1) + encoded_len_varint(pair as u64) + pair;
         }
@@ -193,9 +209,10 @@ impl ProtobufEncoder {
             key_len(value_tag) + encoded_len_varint(self.value.len() as u64) + self.value.len();
         encode_key(4, WireType::LengthDelimited, &mut self.family);
         encode_varint(length as u64, &mut self.family);
-        for (name, value) in labels.pairs() {
+        for (name, value) in labels.globals() {
             label_pair(1, name, value, &mut self.family);
         }
+        self.family.extend_from_slice(own);
         nested(value_tag, &self.value, &mut self.family);
         self.series += 1;
     }

@@ -51,7 +51,14 @@ impl<'o> TextEncoder<'o> {
 /// it when there is nothing to add, else put together in `scratch`.
 fn label_block<'s>(scratch: &'s mut String, labels: &'s Labels<'_>) -> &'s str {
     let mut globals = labels.globals().peekable();
-    match labels.own_text {
+    let own_text = labels.written.map(|written| {
+        &**written.text.get_or_init(|| {
+            let mut own = String::new();
+            write_labels(&mut own, labels.own.iter());
+            own.into()
+        })
+    });
+    match own_text {
         Some(own) if globals.peek().is_none() => own,
         Some(own) => {
             scratch.clear();

@@ -270,9 +270,10 @@ pub(crate) struct Totals {
     words: Vec<u64>,
     /// Pages that some shard has: the others are all zero.
     present: Vec<bool>,
-    /// The native histograms' words from [`NATIVE_BASE`], when asked for.
-    native: Vec<u64>,
-    native_present: Vec<bool>,
+    /// The native histograms' words from [`NATIVE_BASE`], when asked for, by page: only the
+    /// pages some shard has. Most of a native histogram's keys are never written, and a
+    /// dense copy would cost a scrape 9 KB per series.
+    native: SparseTotals,
 }
 
 impl Totals {
@@ -295,46 +296,117 @@ impl Totals {
         let mut totals = Self {
             words: vec![0u64; len],
             present: vec![false; len.div_ceil(PAGE_WORDS)],
-            native: vec![0u64; native_len],
-            native_present: vec![false; native_len.div_ceil(PAGE_WORDS)],
+            native: SparseTotals {
+                len: native_len,
+                pages: vec![None; native_len.div_ceil(PAGE_WORDS)],
+                present: Vec::new(),
+            },
         };
-        sum_region(0, Some(&masks), &mut totals.words, &mut totals.present);
-        sum_region(
-            NATIVE_BASE,
-            None,
-            &mut totals.native,
-            &mut totals.native_present,
-        );
+        let mut dense = DenseTotals {
+            words: &mut totals.words,
+            present: &mut totals.present,
+        };
+        sum_region(0, Some(&masks), &mut dense);
+        sum_region(NATIVE_BASE, None, &mut totals.native);
+        let pages = totals.native.pages.iter().enumerate();
+        totals.native.present = pages
+            .filter(|(_, page)| page.is_some())
+            .map(|(page, _)| page)
+            .collect();
         totals
     }
 
-    /// Whether the page of word `index` may hold anything but zeros; true for a word made
-    /// after this snapshot.
-    pub(crate) fn page_present(&self, index: usize) -> bool {
-        let (present, index) = match index.checked_sub(NATIVE_BASE) {
-            Some(native) => (&self.native_present, native),
-            None => (&self.present, index),
-        };
-        present.get(index / PAGE_WORDS).copied().unwrap_or(true)
+    /// The native pages some shard has between words `from` and `to`, as (the index of the
+    /// page's first word, its totals), in order; `None` if some of those words were made after
+    /// this snapshot (or it was taken without native words).
+    pub(crate) fn native_pages(
+        &self,
+        from: usize,
+        to: usize,
+    ) -> Option<impl Iterator<Item = (usize, &[u64])>> {
+        let native = &self.native;
+        let (from, to) = (from.checked_sub(NATIVE_BASE)?, to.checked_sub(NATIVE_BASE)?);
+        if to > native.len {
+            return None;
+        }
+        let first = native
+            .present
+            .partition_point(|&page| (page + 1) * PAGE_WORDS <= from);
+        let last = native
+            .present
+            .partition_point(|&page| page * PAGE_WORDS < to);
+        Some(native.present[first..last].iter().filter_map(move |&page| {
+            let words = native.pages[page].as_deref()?;
+            Some((NATIVE_BASE + page * PAGE_WORDS, &words[..]))
+        }))
     }
 
     /// The word's total, or `None` for a word made after this snapshot (or a native word of
     /// a snapshot without them).
     fn get(&self, index: usize) -> Option<u64> {
         match index.checked_sub(NATIVE_BASE) {
-            Some(native) => self.native.get(native).copied(),
+            Some(native) if native < self.native.len => Some(
+                self.native.pages[native / PAGE_WORDS]
+                    .as_ref()
+                    .map_or(0, |page| page[native % PAGE_WORDS]),
+            ),
+            Some(_) => None,
             None => self.words.get(index).copied(),
         }
     }
 }
 
-/// Sums every shard's words from `start` (a directory boundary) into `totals`, noting the
-/// pages some shard has in `present`; with `masks`, marked words are summed as floats.
+/// Where [`sum_region`] adds the words of a page.
+trait PageTotals {
+    /// Words in the region.
+    fn len(&self) -> usize;
+    /// The totals of page `page` of the region, which some shard has.
+    fn page(&mut self, page: usize) -> &mut [u64];
+}
+
+/// Totals of every word of a region, and which pages some shard has.
+struct DenseTotals<'a> {
+    words: &'a mut [u64],
+    present: &'a mut [bool],
+}
+
+impl PageTotals for DenseTotals<'_> {
+    fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    fn page(&mut self, page: usize) -> &mut [u64] {
+        self.present[page] = true;
+        let end = ((page + 1) * PAGE_WORDS).min(self.words.len());
+        &mut self.words[page * PAGE_WORDS..end]
+    }
+}
+
+/// Totals of the pages some shard has, the others absent.
+struct SparseTotals {
+    len: usize,
+    pages: Vec<Option<Box<[u64; PAGE_WORDS]>>>,
+    /// The pages some shard has, in order.
+    present: Vec<usize>,
+}
+
+impl PageTotals for SparseTotals {
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn page(&mut self, page: usize) -> &mut [u64] {
+        let end = ((page + 1) * PAGE_WORDS).min(self.len) - page * PAGE_WORDS;
+        &mut self.pages[page].get_or_insert_with(|| Box::new([0; PAGE_WORDS]))[..end]
+    }
+}
+
+/// Sums every shard's words from `start` (a directory boundary) into `totals`; with `masks`,
+/// marked words are summed as floats.
 fn sum_region(
     start: usize,
     masks: Option<&[[u64; PAGE_WORDS / 64]]>,
-    totals: &mut [u64],
-    present: &mut [bool],
+    totals: &mut impl PageTotals,
 ) {
     let len = totals.len();
     let directory_words = PAGE_WORDS * DIRECTORY_PAGES;
@@ -355,9 +427,7 @@ fn sum_region(
                 let Some(page) = (unsafe { page.load(Ordering::Acquire).as_ref() }) else {
                     continue;
                 };
-                let end = (base + PAGE_WORDS).min(len);
-                present[base / PAGE_WORDS] = true;
-                let words = totals[base..end].iter_mut().zip(page.0.iter());
+                let words = totals.page(base / PAGE_WORDS).iter_mut().zip(page.0.iter());
                 let mask = masks.map(|masks| &masks[base / PAGE_WORDS]);
                 match mask.filter(|mask| mask.iter().any(|&bits| bits != 0)) {
                     None => {

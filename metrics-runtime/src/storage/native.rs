@@ -236,25 +236,30 @@ impl NativeSnapshot {
         let word = |offset: usize| block::total(first + offset * STRIPE, totals);
         let keys = layout.keys_per_sign();
         let lowest = layout.lowest_key();
-        // Keys of a page no shard has are zero: skip the page (a stripe's key spans
-        // `PAGE_WORDS / STRIPE` keys per page) rather than read each.
-        let keys_per_page = (super::PAGE_WORDS / STRIPE).max(1);
+        // From the pages some shard has, when the totals hold them all: most keys are never
+        // written, and a series' keys share their pages with the 31 other series of its stripe.
         let populated = |start: usize| -> Vec<(i32, u64)> {
             let mut found = Vec::new();
-            let mut index = 0;
-            while index < keys {
-                let at = first + (start + index) * STRIPE;
-                if totals.is_some_and(|totals| !totals.page_present(at)) {
-                    // To the first key of the next page.
-                    let in_page = (at % super::PAGE_WORDS) / STRIPE;
-                    index += keys_per_page - in_page;
-                    continue;
-                }
-                let count = word(start + index);
+            let base = first + start * STRIPE;
+            let end = base + keys * STRIPE;
+            let mut keep = |key: usize, count: u64| {
                 if count > 0 {
-                    found.push((lowest + index as i32, count));
+                    found.push((lowest + key as i32, count));
                 }
-                index += 1;
+            };
+            match totals.and_then(|totals| totals.native_pages(base, end)) {
+                Some(pages) => {
+                    for (page_start, words) in pages {
+                        let from = page_start.max(base);
+                        let mut at = from + (STRIPE - (from - base) % STRIPE) % STRIPE;
+                        while at < (page_start + words.len()).min(end) {
+                            keep((at - base) / STRIPE, words[at - page_start]);
+                            at += STRIPE;
+                        }
+                    }
+                }
+                // Made after the totals were taken: from the shards.
+                None => (0..keys).for_each(|key| keep(key, word(start + key))),
             }
             found
         };
