@@ -29,8 +29,8 @@ impl Preset {
 
     fn keys(self) -> &'static [&'static str] {
         match self {
-            Preset::Monitored => &["name", "labels", "buckets", "crate"],
-            Preset::ToolCall => &["tool", "server", "labels", "buckets", "crate"],
+            Preset::Monitored => &["name", "labels", "buckets", "histogram", "crate"],
+            Preset::ToolCall => &["tool", "server", "labels", "buckets", "histogram", "crate"],
         }
     }
 
@@ -56,6 +56,25 @@ impl Preset {
     }
 }
 
+/// Which buckets a function's duration histogram has.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HistogramChoice {
+    Classic,
+    Native,
+    Both,
+}
+
+impl HistogramChoice {
+    /// The variant of the runtime's `HistogramBuckets`.
+    pub fn variant(self) -> &'static str {
+        match self {
+            HistogramChoice::Classic => "Classic",
+            HistogramChoice::Native => "Native",
+            HistogramChoice::Both => "Both",
+        }
+    }
+}
+
 /// A label value known at compile time.
 pub(crate) enum StaticValue {
     Literal(LitStr),
@@ -77,6 +96,8 @@ pub(crate) struct Spec {
     pub static_labels: Vec<(String, StaticValue)>,
     pub dynamic_labels: Vec<(String, Expr)>,
     pub buckets: Option<Vec<f64>>,
+    /// `histogram = classic | native | both`; `None` leaves it to the exporter.
+    pub histogram: Option<HistogramChoice>,
     /// Where the runtime crate is.
     pub krate: Path,
 }
@@ -122,8 +143,11 @@ pub(crate) fn check(preset: Preset, args: Args, signature: &syn::Signature) -> s
         static_labels: Vec::new(),
         dynamic_labels: Vec::new(),
         buckets: None,
+        histogram: None,
         krate: syn::parse_quote!(::metrics_runtime),
     };
+    // The span of `buckets`, checked against `histogram = native` once both are read.
+    let mut buckets_key: Option<Span> = None;
 
     for Arg { key, value } in args.args {
         let name = key.to_string();
@@ -182,7 +206,13 @@ pub(crate) fn check(preset: Preset, args: Args, signature: &syn::Signature) -> s
                 spec.server = string_literal(&expr, "server", &mut errors)
                     .filter(|lit| non_empty(lit, "server", &mut errors));
             }
-            ("buckets", ArgValue::Expr(expr)) => spec.buckets = check_buckets(&expr, &mut errors),
+            ("buckets", ArgValue::Expr(expr)) => {
+                buckets_key = Some(key.span());
+                spec.buckets = check_buckets(&expr, &mut errors);
+            }
+            ("histogram", ArgValue::Expr(expr)) => {
+                spec.histogram = histogram_choice(&expr, &mut errors);
+            }
             ("crate", ArgValue::Expr(expr)) => {
                 if let Some(path) = crate_path(&expr, &mut errors) {
                     spec.krate = path;
@@ -191,7 +221,42 @@ pub(crate) fn check(preset: Preset, args: Args, signature: &syn::Signature) -> s
             _ => unreachable!("every key of every preset is matched above"),
         }
     }
+    if let (Some(HistogramChoice::Native), Some(span)) = (spec.histogram, buckets_key) {
+        errors.push(
+            span,
+            "`buckets` are classic buckets, and `histogram = native` has none: remove `buckets`, or say `histogram = both` to keep both",
+        );
+    }
     errors.finish(spec)
+}
+
+/// `histogram = classic | native | both`.
+fn histogram_choice(expr: &Expr, errors: &mut Errors) -> Option<HistogramChoice> {
+    let choice = match expr {
+        Expr::Path(path) if path.qself.is_none() => path.path.get_ident().map(|i| i.to_string()),
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(lit), ..
+        }) => Some(lit.value()),
+        _ => None,
+    };
+    let found = match choice.as_deref() {
+        Some("classic") => Some(HistogramChoice::Classic),
+        Some("native") => Some(HistogramChoice::Native),
+        Some("both") => Some(HistogramChoice::Both),
+        _ => None,
+    };
+    if found.is_none() {
+        let hint = choice
+            .as_deref()
+            .and_then(|written| closest(written, &["classic", "native", "both"]))
+            .map(|k| format!("; did you mean `{k}`?"))
+            .unwrap_or_default();
+        errors.push_spanned(
+            expr,
+            format!("`histogram` is one of `classic` (bucket bounds, every format), `native` (Prometheus native histograms, over the protobuf format) or `both`{hint}"),
+        );
+    }
+    found
 }
 
 fn example(key: &str) -> &'static str {
@@ -200,6 +265,7 @@ fn example(key: &str) -> &'static str {
         "tool" => "`tool = \"search\"`",
         "server" => "`server = \"files\"`",
         "buckets" => "`buckets = [0.01, 0.1, 1.0]`",
+        "histogram" => "`histogram = native`",
         _ => "`crate = \"my_metrics\"`",
     }
 }

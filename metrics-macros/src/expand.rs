@@ -415,6 +415,13 @@ fn site_static(spec: &Spec, sig: &Signature) -> TokenStream {
         }
         None => quote!(::core::option::Option::None),
     };
+    let histogram = match spec.histogram {
+        Some(choice) => {
+            let variant = Ident::new(choice.variant(), Span::call_site());
+            quote!(::core::option::Option::Some(#krate::__private::HistogramBuckets::#variant))
+        }
+        None => quote!(::core::option::Option::None),
+    };
     quote! {
         static __METRICS_RUNTIME_SITE: #krate::__private::CallSite =
             #krate::__private::CallSite::new(&#krate::__private::SiteInfo {
@@ -433,6 +440,7 @@ fn site_static(spec: &Spec, sig: &Signature) -> TokenStream {
                 labels: &[(#first, #identity_first), (#second, #identity_second) #(, #static_labels)*],
                 dynamic_labels: &[#(#dynamic_names),*],
                 buckets: #buckets,
+                histogram: #histogram,
             });
         #krate::__private::inventory::submit! {
             #krate::__private::SiteRef(&__METRICS_RUNTIME_SITE)

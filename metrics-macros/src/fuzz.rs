@@ -739,7 +739,15 @@ fn value_tokens(rng: &mut Rng, depth: usize, arguments: &[String]) -> TokenStrea
 // ---------------------------------------------------------------------------------------------
 // Attribute arguments.
 
-const REAL_KEYS: &[&str] = &["name", "labels", "buckets", "crate", "tool", "server"];
+const REAL_KEYS: &[&str] = &[
+    "name",
+    "labels",
+    "buckets",
+    "histogram",
+    "crate",
+    "tool",
+    "server",
+];
 const OTHER_KEYS: &[&str] = &[
     "nmae",
     "label",
@@ -851,9 +859,11 @@ fn key_tokens(rng: &mut Rng, preset: Preset) -> TokenStream {
     match rng.below(100) {
         0..=59 => {
             let keys: &[&str] = match preset {
-                Preset::Monitored if rng.percent(80) => &["name", "labels", "buckets", "crate"],
+                Preset::Monitored if rng.percent(80) => {
+                    &["name", "labels", "buckets", "histogram", "crate"]
+                }
                 Preset::ToolCall if rng.percent(80) => {
-                    &["tool", "server", "labels", "buckets", "crate"]
+                    &["tool", "server", "labels", "buckets", "histogram", "crate"]
                 }
                 _ => REAL_KEYS,
             };
@@ -948,6 +958,16 @@ fn value_for_key(rng: &mut Rng, key: &str, arguments: &[String]) -> TokenStream 
             string_literal(rng, &text)
         }
         "buckets" => buckets(rng),
+        "histogram" => lex(rng.pick(&[
+            "native",
+            "classic",
+            "both",
+            "\"native\"",
+            "nativ",
+            "[native]",
+            "Native",
+            "native::x",
+        ])),
         "crate" if rng.percent(50) => path(rng),
         "crate" => {
             let text = if rng.percent(60) {
@@ -1043,9 +1063,10 @@ fn hostile_args(rng: &mut Rng, preset: Preset, arguments: &Arguments) -> TokenSt
 fn valid_args(rng: &mut Rng, preset: Preset, arguments: &Arguments) -> TokenStream {
     let mut entries: Vec<TokenStream> = Vec::new();
     let keys: &[&str] = match preset {
-        Preset::Monitored => &["name", "labels", "buckets", "crate"],
-        Preset::ToolCall => &["tool", "server", "labels", "buckets", "crate"],
+        Preset::Monitored => &["name", "labels", "buckets", "histogram", "crate"],
+        Preset::ToolCall => &["tool", "server", "labels", "buckets", "histogram", "crate"],
     };
+    let mut with_buckets = false;
     for &key in keys {
         if !rng.percent(45) {
             continue;
@@ -1081,6 +1102,16 @@ fn valid_args(rng: &mut Rng, preset: Preset, arguments: &Arguments) -> TokenStre
                     }));
                 }
                 entry.extend(one(group(Delimiter::Bracket, inner)));
+                with_buckets = true;
+            }
+            // `native` has no classic buckets to set.
+            "histogram" => {
+                entry.extend(punct("="));
+                let choices: &[&str] = match with_buckets {
+                    true => &["classic", "both"],
+                    false => &["classic", "both", "native", "\"native\""],
+                };
+                entry.extend(lex(rng.pick(choices)));
             }
             "crate" => {
                 entry.extend(punct("="));

@@ -127,6 +127,7 @@ fn site(name: String, dynamic_labels: &'static [&'static str]) -> &'static CallS
         labels,
         dynamic_labels,
         buckets: None,
+        histogram: None,
     })))
 }
 

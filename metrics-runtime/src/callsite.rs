@@ -106,6 +106,20 @@ pub struct SiteInfo {
     pub dynamic_labels: &'static [&'static str],
     /// Histogram bounds from `buckets = [...]`.
     pub buckets: Option<&'static [f64]>,
+    /// `histogram = classic | native | both`.
+    pub histogram: Option<HistogramBuckets>,
+}
+
+/// Which buckets a call site's duration histogram has (`histogram = ...` of the attributes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HistogramBuckets {
+    /// Classic buckets only, in every format.
+    Classic,
+    /// Native buckets only (over the protobuf format); the text formats show the count and
+    /// the sum.
+    Native,
+    /// Both: classic buckets in every format, native ones over protobuf.
+    Both,
 }
 
 impl SiteInfo {
@@ -254,8 +268,9 @@ impl SeriesHandles {
             )
         });
         let duration = key(info.families.duration, None);
-        if let Some(bounds) = info.buckets {
-            REGISTRY.set_series_bounds(&duration, bounds);
+        let histogram = crate::registry::SiteHistogram::of(info);
+        if histogram.bounds.is_some() || histogram.buckets.is_some() {
+            REGISTRY.set_site_histogram(&duration, histogram);
         }
         metrics::with_recorder(|recorder| SeriesHandles {
             calls: calls

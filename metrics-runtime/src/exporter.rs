@@ -394,7 +394,8 @@ impl ExporterBuilder {
     /// Whether duration histograms and typed histograms also keep native histograms
     /// (exponential buckets, sent to scrapers that ask for the protobuf format, such as
     /// Prometheus with `--enable-feature=native-histograms`); on unless turned off. The text
-    /// and OpenMetrics formats carry the classic buckets either way.
+    /// and OpenMetrics formats carry the classic buckets either way. A function's
+    /// `histogram = native | classic | both` wins over this default.
     ///
     /// ```no_run
     /// let exporter = metrics_runtime::Exporter::builder().native_histograms(false).install()?;
@@ -601,12 +602,13 @@ impl ExporterBuilder {
         }
         REGISTRY.set_buckets(settings.buckets);
         REGISTRY.set_prefix(&shared.render.prefix);
-        crate::storage::native::configure(self.native_histograms.then(|| {
+        crate::storage::native::configure(
+            self.native_histograms,
             crate::storage::native::NativeLayout::from_factor(
                 self.native_factor,
                 self.native_max_buckets,
-            )
-        }));
+            ),
+        );
         #[cfg(feature = "exemplars")]
         crate::exemplars::set_source(
             self.exemplar_source

@@ -83,10 +83,18 @@ pub use track::track;
 /// - `labels(key = "value", key = argument)`: static labels, and labels from arguments whose
 ///   type implements [`LabelValue`];
 /// - `buckets = [0.01, 0.1, 1.0]`: histogram bounds in seconds;
+/// - `histogram = classic | native | both`: which buckets the duration histogram keeps; by
+///   default both, or classic only under
+///   [`native_histograms(false)`](crate::ExporterBuilder::native_histograms). `native` keeps
+///   no classic buckets (the text formats show the count and sum) and takes no `buckets`;
+///   `classic` spares the native buckets' memory (see the README's numbers);
 /// - `crate = "path"`: where this crate is, if the dependency is renamed.
 ///
 /// ```
 /// use metrics_runtime::monitored;
+///
+/// #[monitored(histogram = native)]
+/// fn render_page() {}
 ///
 /// #[monitored(labels(queue = "emails"), buckets = [0.01, 0.1, 1.0])]
 /// fn send(to: &str) -> Result<(), std::io::Error> {
@@ -107,7 +115,7 @@ pub use metrics_macros::monitored;
 /// Families `mcp_tool_calls_total`, `mcp_tool_call_duration_seconds`, `mcp_tool_errors_total`
 /// and `mcp_tool_calls_in_flight`, labelled `server` and `tool`. `tool = "..."` overrides the
 /// tool name (default: the function name), `server = "..."` the server (default: the package
-/// name). Takes `labels(...)`, `buckets` and `crate` like [`monitored`].
+/// name). Takes `labels(...)`, `buckets`, `histogram` and `crate` like [`monitored`].
 ///
 /// ```
 /// use metrics_runtime::tool_call;
@@ -211,7 +219,8 @@ struct ReadmeDoctests;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::callsite::{
-        dynamic_label, CallGuard, CallSite, FamilyNames, SiteInfo, SiteKind, SiteRef, Watched,
+        dynamic_label, CallGuard, CallSite, FamilyNames, HistogramBuckets, SiteInfo, SiteKind,
+        SiteRef, Watched,
     };
     pub use crate::families::{
         fixed_index, fixed_len, fixed_values, Family, FamilyInfo, FamilyRef, TypedKind,
@@ -231,15 +240,7 @@ pub mod __private {
     impl BenchHistograms {
         /// Both, the classic one with `bounds`, the native one at the default schema.
         pub fn new(bounds: &'static [f64]) -> Self {
-            use crate::storage::native::{
-                configured, NativeLayout, DEFAULT_MAX_BUCKETS, DEFAULT_SCHEMA,
-            };
-            let layout = configured().unwrap_or_else(|| {
-                Box::leak(Box::new(NativeLayout::new(
-                    DEFAULT_SCHEMA,
-                    DEFAULT_MAX_BUCKETS,
-                )))
-            });
+            let layout = crate::storage::native::layout();
             Self {
                 bounds,
                 classic: crate::storage::block::allocate_histograms(bounds.len(), 1),

@@ -9,8 +9,9 @@ use std::time::{Duration, Instant};
 
 use metrics::Key;
 
-use crate::callsite::SiteInfo;
+use crate::callsite::{HistogramBuckets, SiteInfo};
 use crate::exposition::{Encoder, HistogramValue, Labels, Number, OwnLabels, WrittenLabels};
+use crate::storage::native::{self, NativeLayout, NativeSnapshot};
 use crate::storage::{BucketHistogram, ShardedCounter, ShardedGauge, Totals};
 
 /// Histogram bounds used when neither the attribute nor the exporter's builder sets any.
@@ -131,7 +132,7 @@ pub(crate) struct PendingCombinations {
     names: &'static [&'static str],
     /// The value set of each dynamic label; combination `i` counts in mixed radix over them.
     sets: Box<[&'static [&'static str]]>,
-    buckets: Option<&'static [f64]>,
+    histogram: SiteHistogram,
     used: Box<[AtomicBool]>,
     created: Instant,
 }
@@ -164,6 +165,24 @@ impl PendingCombinations {
             .enumerate()
             .filter(|(_, used)| !used.load(Ordering::Acquire))
             .map(|(index, _)| Self::values_of(&self.sets, index))
+    }
+}
+
+/// What a call site's attribute chose for its duration histogram.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct SiteHistogram {
+    /// `buckets = [...]`.
+    pub bounds: Option<&'static [f64]>,
+    /// `histogram = classic | native | both`.
+    pub buckets: Option<HistogramBuckets>,
+}
+
+impl SiteHistogram {
+    pub(crate) fn of(info: &SiteInfo) -> Self {
+        Self {
+            bounds: info.buckets,
+            buckets: info.histogram,
+        }
     }
 }
 
@@ -249,8 +268,8 @@ pub(crate) struct Registry {
     prefix: RwLock<String>,
     families: RwLock<BTreeMap<String, Family>>,
     buckets: RwLock<BucketConfig>,
-    /// Bounds that call sites chose with `buckets = [...]`, per histogram series.
-    series_bounds: RwLock<HashMap<Key, &'static [f64]>>,
+    /// What call sites chose for their histograms (`buckets = [...]`, `histogram = ...`), per series.
+    site_histograms: RwLock<HashMap<Key, SiteHistogram>>,
     /// The pending combinations of each call site, by the address of its `SiteInfo`: kept
     /// when the site binds again, as its registered series are.
     zero_sites: Mutex<HashMap<usize, Arc<PendingCombinations>>>,
@@ -289,7 +308,7 @@ impl Registry {
             prefix: RwLock::new(String::new()),
             families: RwLock::new(BTreeMap::new()),
             buckets: RwLock::new(BucketConfig::default()),
-            series_bounds: RwLock::new(HashMap::new()),
+            site_histograms: RwLock::new(HashMap::new()),
             zero_sites: Mutex::new(HashMap::new()),
         }
     }
@@ -318,7 +337,7 @@ impl Registry {
             labels: info.labels,
             names: info.dynamic_labels,
             sets: sets.into(),
-            buckets: info.buckets,
+            histogram: SiteHistogram::of(info),
             used: (0..count).map(|_| AtomicBool::new(false)).collect(),
             created: Instant::now(),
         });
@@ -474,7 +493,7 @@ impl Registry {
     }
 
     pub(crate) fn counter(&self, key: &Key, expirable: bool) -> Option<Arc<ShardedCounter>> {
-        let make = |_| Series::Counter(Arc::new(ShardedCounter::new()));
+        let make = || Series::Counter(Arc::new(ShardedCounter::new()));
         match self.series(key, Kind::Counter, expirable, make)? {
             Series::Counter(counter) => Some(counter),
             _ => None,
@@ -482,7 +501,7 @@ impl Registry {
     }
 
     pub(crate) fn gauge(&self, key: &Key, expirable: bool) -> Option<Arc<ShardedGauge>> {
-        let make = |_| Series::Gauge(Arc::new(ShardedGauge::new()));
+        let make = || Series::Gauge(Arc::new(ShardedGauge::new()));
         match self.series(key, Kind::Gauge, expirable, make)? {
             Series::Gauge(gauge) => Some(gauge),
             _ => None,
@@ -492,7 +511,7 @@ impl Registry {
     /// A counter whose value is a float set from an outside total (CPU seconds): a counter
     /// family stored in a gauge cell.
     pub(crate) fn float_counter(&self, key: &Key) -> Option<Arc<ShardedGauge>> {
-        let make = |_| Series::Gauge(Arc::new(ShardedGauge::new()));
+        let make = || Series::Gauge(Arc::new(ShardedGauge::new()));
         match self.series(key, Kind::Counter, false, make)? {
             Series::Gauge(gauge) => Some(gauge),
             _ => None,
@@ -500,7 +519,15 @@ impl Registry {
     }
 
     pub(crate) fn histogram(&self, key: &Key, expirable: bool) -> Option<Arc<BucketHistogram>> {
-        let make = |bounds| Series::Histogram(Arc::new(BucketHistogram::new(bounds)));
+        let site = self
+            .site_histograms
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(key)
+            .copied()
+            .unwrap_or_default();
+        let (bounds, native) = self.histogram_layout(key.name(), site);
+        let make = || Series::Histogram(Arc::new(BucketHistogram::new(bounds, native)));
         match self.series(key, Kind::Histogram, expirable, make)? {
             Series::Histogram(histogram) => Some(histogram),
             _ => None,
@@ -554,7 +581,7 @@ impl Registry {
         key: &Key,
         kind: Kind,
         expirable: bool,
-        make: impl FnOnce(Arc<[f64]>) -> Series,
+        make: impl FnOnce() -> Series,
     ) -> Option<Series> {
         let labels: Vec<(String, String)> = key
             .labels()
@@ -573,7 +600,6 @@ impl Registry {
                 return Some(entry.series.clone());
             }
         }
-        let bounds = self.bounds_for(key);
         let mut families = self
             .families
             .write()
@@ -583,7 +609,7 @@ impl Registry {
             return None;
         }
         let entry = family.series.entry(labels).or_insert_with(|| SeriesEntry {
-            series: make(bounds),
+            series: make(),
             expirable,
             last_change: Mutex::new(None),
             written_labels: WrittenLabels::default(),
@@ -591,30 +617,40 @@ impl Registry {
         Some(entry.series.clone())
     }
 
-    /// Records the bounds a call site chose for one histogram series, before it registers it.
-    pub(crate) fn set_series_bounds(&self, key: &Key, bounds: &'static [f64]) {
-        self.series_bounds
+    /// Records what a call site chose for one histogram series, before it registers it.
+    pub(crate) fn set_site_histogram(&self, key: &Key, site: SiteHistogram) {
+        self.site_histograms
             .write()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(key.clone(), bounds);
+            .insert(key.clone(), site);
     }
 
-    /// Bounds of a histogram series: the builder's per-family setting, else the call site's
-    /// `buckets = [...]`, else the builder's default.
-    fn bounds_for(&self, key: &Key) -> Arc<[f64]> {
-        let config = self.buckets.read().unwrap_or_else(PoisonError::into_inner);
-        if let Some(bounds) = config.per_family.get(key.name()) {
-            return bounds.clone();
-        }
-        match self
-            .series_bounds
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(key)
-        {
-            Some(bounds) => Arc::from(*bounds),
-            None => config.default.clone(),
-        }
+    /// The classic bounds and the native layout of a histogram series of family `name`
+    /// (unprefixed). Classic bounds: none for `histogram = native`, else the builder's
+    /// per-family setting, else the call site's `buckets = [...]`, else the builder's default.
+    /// Native buckets: as the call site chose, else as the builder set for every histogram.
+    fn histogram_layout(
+        &self,
+        name: &str,
+        site: SiteHistogram,
+    ) -> (Arc<[f64]>, Option<&'static NativeLayout>) {
+        let buckets = site.buckets.unwrap_or(match native::configured() {
+            Some(_) => HistogramBuckets::Both,
+            None => HistogramBuckets::Classic,
+        });
+        let bounds = match buckets {
+            HistogramBuckets::Native => Arc::from([]),
+            HistogramBuckets::Classic | HistogramBuckets::Both => {
+                let config = self.buckets.read().unwrap_or_else(PoisonError::into_inner);
+                match (config.per_family.get(name), site.bounds) {
+                    (Some(bounds), _) => bounds.clone(),
+                    (None, Some(bounds)) => Arc::from(bounds),
+                    (None, None) => config.default.clone(),
+                }
+            }
+        };
+        let native = (buckets != HistogramBuckets::Classic).then(native::layout);
+        (bounds, native)
     }
 
     /// Every series and its current value, by family name and labels.
@@ -666,11 +702,6 @@ impl Registry {
         totals: &Totals,
     ) {
         let now = Instant::now();
-        let bucket_config = self
-            .buckets
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
         let families = self.families.read().unwrap_or_else(PoisonError::into_inner);
         // Counts of the histograms shown at zero, as long as the longest bounds.
         let mut zero_counts: Vec<u64> = Vec::new();
@@ -712,6 +743,7 @@ impl Registry {
             } else {
                 options.prefix.as_str()
             };
+            let unprefixed = name.as_str();
             let name = format!("{prefix}{name}");
             encoder.family(&name, family.help.as_deref(), kind);
             let series: Box<dyn Iterator<Item = (&SeriesLabels, &SeriesEntry)>> =
@@ -781,12 +813,7 @@ impl Registry {
             }
             for zero in zeros {
                 let pending = &zero.combinations;
-                let bounds: Arc<[f64]> = match bucket_config.per_family.get(name.as_str()) {
-                    Some(bounds) => bounds.clone(),
-                    None => pending
-                        .buckets
-                        .map_or_else(|| bucket_config.default.clone(), Arc::from),
-                };
+                let (bounds, native) = self.histogram_layout(unprefixed, pending.histogram);
                 if zero_counts.len() <= bounds.len() {
                     zero_counts.resize(bounds.len() + 1, 0);
                 }
@@ -816,7 +843,7 @@ impl Registry {
                                     counts: &zero_counts[..=bounds.len()],
                                     sum: 0.0,
                                     exemplar: &|_| None,
-                                    native: None,
+                                    native: native.map(NativeSnapshot::empty),
                                 };
                                 encoder.histogram(&labels, &histogram);
                             }
@@ -887,6 +914,7 @@ mod tests {
             labels: &[("function", "x"), ("module", "app")],
             dynamic_labels: &[],
             buckets,
+            histogram: None,
         }
     }
 
@@ -1055,8 +1083,12 @@ mod tests {
         let registry = Registry::new();
         let fast = Key::from_parts("fast_seconds", vec![Label::new("f", "a")]);
         let slow = Key::from_parts("slow_seconds", vec![Label::new("f", "a")]);
-        registry.set_series_bounds(&fast, &[0.1, 1.0]);
-        registry.set_series_bounds(&slow, &[10.0, 60.0, 300.0]);
+        let bounds = |bounds| SiteHistogram {
+            bounds: Some(bounds),
+            buckets: None,
+        };
+        registry.set_site_histogram(&fast, bounds(&[0.1, 1.0]));
+        registry.set_site_histogram(&slow, bounds(&[10.0, 60.0, 300.0]));
         registry.histogram(&fast, false).unwrap().record(0.5);
         registry.histogram(&slow, false).unwrap().record(30.0);
         registry

@@ -61,6 +61,7 @@ fn tracked_site(module: &'static str, function: &'static str) -> &'static CallSi
                 labels,
                 dynamic_labels: &[],
                 buckets: None,
+                histogram: None,
             }));
             let site: &'static CallSite = Box::leak(Box::new(CallSite::new(info)));
             // Default families hold functions with labels of their own: no conflict to report.

@@ -699,12 +699,13 @@ impl HistogramSnapshot {
 }
 
 impl BucketHistogram {
-    pub(crate) fn new(bounds: Arc<[f64]>) -> Self {
+    /// With `bounds` (none: only the `+Inf` bucket), and native buckets of `native`.
+    pub(crate) fn new(bounds: Arc<[f64]>, native: Option<&'static native::NativeLayout>) -> Self {
         let first = block::allocate_histograms(bounds.len(), 1);
         Self {
             bounds,
             first,
-            native: native::configured().map(native::NativeHistogram::new),
+            native: native.map(native::NativeHistogram::new),
             #[cfg(feature = "exemplars")]
             exemplars: Default::default(),
         }
@@ -804,7 +805,7 @@ mod tests {
 
     #[test]
     fn histogram_buckets_are_inclusive_and_cumulative() {
-        let histogram = BucketHistogram::new(Arc::from(vec![0.1, 1.0]));
+        let histogram = BucketHistogram::new(Arc::from(vec![0.1, 1.0]), native::configured());
         for value in [0.05, 0.1, 0.5, 1.0, 2.0, 3.0] {
             histogram.record(value);
         }
@@ -820,7 +821,7 @@ mod tests {
         let offset = PAGE_WORDS - NEXT_WORD.load(Ordering::Relaxed) % PAGE_WORDS;
         allocate_words(offset.saturating_sub(5));
         let bounds: Vec<f64> = (1..=40).map(f64::from).collect();
-        let histogram = BucketHistogram::new(Arc::from(bounds));
+        let histogram = BucketHistogram::new(Arc::from(bounds), native::configured());
         (1..=41).for_each(|v| histogram.record(f64::from(v)));
         let snapshot = histogram.snapshot();
         assert_eq!(snapshot.cumulative.len(), 41);
@@ -855,7 +856,10 @@ mod tests {
     fn totals_agree_with_per_series_reads() {
         let counter = Arc::new(ShardedCounter::new());
         let gauge = Arc::new(ShardedGauge::new());
-        let histogram = Arc::new(BucketHistogram::new(Arc::from(vec![0.5, 1.0])));
+        let histogram = Arc::new(BucketHistogram::new(
+            Arc::from(vec![0.5, 1.0]),
+            native::configured(),
+        ));
         let threads: Vec<_> = (0..6)
             .map(|_| {
                 let (counter, gauge, histogram) =
@@ -884,7 +888,7 @@ mod tests {
     #[test]
     fn unwritten_words_read_zero_without_allocating_pages() {
         let counter = ShardedCounter::new();
-        let histogram = BucketHistogram::new(Arc::from(vec![1.0]));
+        let histogram = BucketHistogram::new(Arc::from(vec![1.0]), native::configured());
         assert_eq!(counter.value(), 0);
         assert_eq!(histogram.snapshot().cumulative, vec![0, 0]);
     }

@@ -145,24 +145,33 @@ impl NativeLayout {
 
 /// The layout of native histograms made from now on, as the exporter's builder chose it;
 /// `None`: classic buckets only.
-static CONFIGURED: RwLock<Option<Option<&'static NativeLayout>>> = RwLock::new(None);
+static CONFIGURED: RwLock<Option<(bool, &'static NativeLayout)>> = RwLock::new(None);
 
-/// Sets the layout of histograms made from now on (the exporter does, at install).
-pub(crate) fn configure(layout: Option<NativeLayout>) {
-    let layout: Option<&'static NativeLayout> = layout.map(|layout| &*Box::leak(Box::new(layout)));
-    *CONFIGURED.write().unwrap_or_else(PoisonError::into_inner) = Some(layout);
+/// Sets the layout of native histograms made from now on, and whether histograms have them
+/// unless their call site says otherwise (the exporter does, at install).
+pub(crate) fn configure(by_default: bool, layout: NativeLayout) {
+    let layout: &'static NativeLayout = Box::leak(Box::new(layout));
+    *CONFIGURED.write().unwrap_or_else(PoisonError::into_inner) = Some((by_default, layout));
 }
 
-/// The layout for a histogram made now: the configured one, or before any configuration the
-/// default (schema 3, 160 buckets).
-pub(crate) fn configured() -> Option<&'static NativeLayout> {
+/// The layout for a native histogram made now: the configured one, or before any
+/// configuration the default (schema 3, 160 buckets).
+pub(crate) fn layout() -> &'static NativeLayout {
     static DEFAULT: OnceLock<NativeLayout> = OnceLock::new();
     match *CONFIGURED.read().unwrap_or_else(PoisonError::into_inner) {
-        Some(layout) => layout,
-        None => {
-            Some(DEFAULT.get_or_init(|| NativeLayout::new(DEFAULT_SCHEMA, DEFAULT_MAX_BUCKETS)))
-        }
+        Some((_, layout)) => layout,
+        None => DEFAULT.get_or_init(|| NativeLayout::new(DEFAULT_SCHEMA, DEFAULT_MAX_BUCKETS)),
     }
+}
+
+/// The layout for a histogram made now that does not choose: [`layout`], unless native
+/// histograms were turned off by default.
+pub(crate) fn configured() -> Option<&'static NativeLayout> {
+    let by_default = CONFIGURED
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .is_none_or(|(by_default, _)| by_default);
+    by_default.then(layout)
 }
 
 /// Series whose words are interleaved: word `o` of series `j` of a stripe is the stripe's
@@ -230,6 +239,17 @@ pub(crate) struct NativeSnapshot {
 }
 
 impl NativeSnapshot {
+    /// A native histogram of `layout` without observations.
+    pub(crate) fn empty(layout: &NativeLayout) -> Self {
+        Self {
+            schema: layout.schema,
+            zero_threshold: ZERO_THRESHOLD,
+            zero_count: 0,
+            positive: Vec::new(),
+            negative: Vec::new(),
+        }
+    }
+
     /// The native histogram at `first`, summed over the shards (from `totals` when it holds
     /// it).
     pub(crate) fn read(first: usize, layout: &NativeLayout, totals: Option<&Totals>) -> Self {
