@@ -78,7 +78,8 @@ EXPORTED = {
     "up",
 }
 for h in HISTOGRAMS:
-    EXPORTED |= {h + "_bucket", h + "_sum", h + "_count"}
+    # The classic series, and the native histogram itself (over the protobuf format).
+    EXPORTED |= {h, h + "_bucket", h + "_sum", h + "_count"}
 
 PROMQL_FUNCS = set("""
 abs absent absent_over_time ceil changes clamp clamp_max clamp_min day_of_month day_of_week

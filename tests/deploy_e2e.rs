@@ -23,7 +23,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use metrics_runtime::monitored;
 use metrics_toolkit::mcp::{call, connect, text, Client};
-use metrics_toolkit::required_in_ci;
+use metrics_toolkit::{required_in_ci, substitute_variables, walk_panels};
 use rmcp::service::{Peer, RoleClient};
 use serde_json::{json, Value};
 use tokio::task::JoinHandle;
@@ -421,52 +421,6 @@ fn is_tool_alert(alert: &Value, tool: &str) -> bool {
 }
 
 // --- The Grafana dashboards ----------------------------------------------------------------------
-
-/// Replaces Grafana's variables by concrete values: `$__rate_interval` by `1m` (4 scrape
-/// intervals would be 4s here; 1m spans many samples), `$__range` by `5m`, `$__interval` by
-/// `15s`, `$__range_s` by `300`, and every dashboard variable (`$module`, `${tool}`, ...) by
-/// `.*`, which is what "All" means for a `label=~"$var"` matcher.
-fn substitute_variables(expr: &str) -> String {
-    let mut out = String::new();
-    let mut rest = expr;
-    while let Some(at) = rest.find('$') {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + 1..];
-        let (name, len) = if let Some(braced) = after.strip_prefix('{') {
-            let end = braced
-                .find('}')
-                .unwrap_or_else(|| panic!("unclosed ${{ in `{expr}`"));
-            // `${var:format}`: the format does not matter for `.*`.
-            let name = braced[..end].split(':').next().unwrap_or_default();
-            (name, end + 2)
-        } else {
-            let end = after
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(after.len());
-            (&after[..end], end)
-        };
-        out.push_str(match name {
-            "__rate_interval" => "1m",
-            "__range" => "5m",
-            "__range_s" => "300",
-            "__interval" => "15s",
-            "__interval_ms" => "15000",
-            "" => "$",
-            _ => ".*",
-        });
-        rest = &after[len..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Every panel, also the ones nested in (collapsed) rows.
-fn walk_panels<'a>(panels: &'a Value, out: &mut Vec<&'a Value>) {
-    for panel in panels.as_array().into_iter().flatten() {
-        out.push(panel);
-        walk_panels(&panel["panels"], out);
-    }
-}
 
 /// The label values a dashboard variable must offer in this test, where known.
 fn expected_variable_values(name: &str) -> Vec<String> {

@@ -4,9 +4,17 @@
 //! `histogram_count` and `histogram_sum` read them back exactly, and `histogram_quantile` is
 //! within 5% of the exact quantiles. The test prints, for the README, the error of the classic
 //! default buckets on the same data, estimated the way `histogram_quantile` does.
+//!
+//! The same Prometheus keeps only the native histogram of a series that has both, so the
+//! deploy kit's latency recording rules and dashboard panels read the native series where the
+//! classic `_bucket` ones are missing: each must give a value for a `#[monitored]` function and
+//! a `#[tool_call]` tool here.
 
-use metrics_runtime::{Histogram, Metrics, DEFAULT_BUCKETS};
-use metrics_toolkit::PrometheusServer;
+use std::path::Path;
+use std::time::Duration;
+
+use metrics_runtime::{monitored, tool_call, Histogram, Metrics, DEFAULT_BUCKETS};
+use metrics_toolkit::{substitute_variables, walk_panels, PrometheusServer};
 
 #[derive(Metrics)]
 #[metrics(prefix = "e2e")]
@@ -72,9 +80,12 @@ fn prometheus_reads_native_histograms_with_accurate_quantiles() {
         SERVICE.request_seconds.observe(value);
         sum += value;
     }
+    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/prometheus/rules/recording.yml");
     let config = format!(
-        "global:\n  scrape_interval: 1s\n\
-         scrape_configs:\n  - job_name: native\n    static_configs:\n      - targets: [\"{address}\"]\n"
+        "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n\
+         rule_files: [\"{}\"]\n\
+         scrape_configs:\n  - job_name: native\n    static_configs:\n      - targets: [\"{address}\"]\n",
+        rules.display()
     );
     let Some(prometheus) =
         PrometheusServer::start(&config, &["--enable-feature=native-histograms"])
@@ -116,4 +127,68 @@ fn prometheus_reads_native_histograms_with_accurate_quantiles() {
             "q={q}: native {native} vs exact {exact}"
         );
     }
+    kit_reads_the_native_series(&prometheus);
+}
+
+#[monitored]
+fn native_step() {
+    std::thread::sleep(Duration::from_millis(2));
+}
+
+#[tool_call(server = "native-e2e", tool = "lookup")]
+fn native_lookup() {
+    std::thread::sleep(Duration::from_millis(2));
+}
+
+/// The kit's latency rules and panels, on series that exist only as native histograms.
+fn kit_reads_the_native_series(prometheus: &PrometheusServer) {
+    // Calls across several scrapes, so that `rate()` sees them.
+    for _ in 0..4 {
+        for _ in 0..10 {
+            native_step();
+            native_lookup();
+        }
+        std::thread::sleep(Duration::from_millis(1100));
+    }
+    let classic = prometheus
+        .api(
+            "/api/v1/series",
+            &[("match[]", "function_call_duration_seconds_bucket")],
+        )
+        .unwrap();
+    assert_eq!(classic, serde_json::json!([]), "no classic buckets stored");
+    for rule in [
+        "function_module:function_call_duration_seconds:p99_5m{function=\"native_step\"}",
+        "server_tool:mcp_tool_call_duration_seconds:p50_5m{tool=\"lookup\"}",
+    ] {
+        let value = prometheus.wait_for(rule, Duration::from_secs(30), || prometheus.single(rule));
+        assert!((0.002..0.5).contains(&value), "{rule} = {value}");
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/grafana/dashboards");
+    let mut checked = 0;
+    for file in ["overview.json", "functions.json", "mcp-tools.json"] {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        let dashboard: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let mut panels = Vec::new();
+        walk_panels(&dashboard["panels"], &mut panels);
+        for panel in panels {
+            for target in panel["targets"].as_array().into_iter().flatten() {
+                let expr = target["expr"].as_str().unwrap_or_default();
+                if !(expr.contains("histogram_quantile") || expr.contains("_sum")) {
+                    continue;
+                }
+                let concrete = substitute_variables(expr);
+                let data = prometheus
+                    .api("/api/v1/query", &[("query", &concrete)])
+                    .unwrap_or_else(|e| panic!("{file} {:?}: {e}", panel["title"]));
+                assert!(
+                    data["result"].as_array().is_some_and(|r| !r.is_empty()),
+                    "{file} panel {:?}: no data from `{concrete}`",
+                    panel["title"]
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 17, "the latency panels: 15 quantiles and 2 means");
 }
