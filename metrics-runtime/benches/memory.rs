@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use metrics::{Key, Label, Level, Metadata, Recorder};
 use metrics_runtime::__private::{
-    dynamic_label, emulate_cores, CallSite, FamilyNames, SiteInfo, SiteKind,
+    dynamic_label, emulate_cores, CallSite, FamilyNames, HistogramBuckets, SiteInfo, SiteKind,
 };
 use metrics_runtime::{Exporter, LabelValue};
 
@@ -108,6 +108,15 @@ fn leak<T>(value: T) -> &'static T {
 
 /// A call site as `#[monitored]` makes it for `fn {name}()` in module `bench`.
 fn site(name: String, dynamic_labels: &'static [&'static str]) -> &'static CallSite {
+    site_with(name, dynamic_labels, None)
+}
+
+/// The same, with `histogram = ...`.
+fn site_with(
+    name: String,
+    dynamic_labels: &'static [&'static str],
+    histogram: Option<HistogramBuckets>,
+) -> &'static CallSite {
     let name: &'static str = Box::leak(name.into_boxed_str());
     let labels: &'static [(&'static str, &'static str)] =
         Box::leak(Box::new([("function", name), ("module", "bench")]));
@@ -127,14 +136,19 @@ fn site(name: String, dynamic_labels: &'static [&'static str]) -> &'static CallS
         labels,
         dynamic_labels,
         buckets: None,
-        histogram: None,
+        histogram,
     })))
 }
 
 /// Heap added by `FUNCTIONS` sites on their first call from each of `writers` threads.
 fn per_function(prefix: &str, writers: usize) -> f64 {
+    per_function_with(prefix, writers, None)
+}
+
+/// The same, with `histogram = ...`.
+fn per_function_with(prefix: &str, writers: usize, histogram: Option<HistogramBuckets>) -> f64 {
     let sites: Vec<&'static CallSite> = (0..FUNCTIONS)
-        .map(|index| site(format!("{prefix}{index}"), &[]))
+        .map(|index| site_with(format!("{prefix}{index}"), &[], histogram))
         .collect();
     let before = live();
     std::thread::scope(|scope| {
@@ -211,6 +225,19 @@ fn child(cores: usize) {
     let every_shard = per_function("shared", shards);
     let exporter = exporter_per_function();
     let (combination_bytes, combination_seconds) = combinations_site();
+    // `#[monitored(histogram = classic | native)]`.
+    let choices = [HistogramBuckets::Classic, HistogramBuckets::Native].map(|choice| {
+        let prefix = format!("{choice:?}").to_lowercase();
+        (
+            per_function_with(&format!("{prefix}_single"), 1, Some(choice)),
+            per_function_with(&format!("{prefix}_shared"), shards, Some(choice)),
+        )
+    });
+    println!(
+        "histograms cores={cores} shards={shards} classic_one_writer_bytes={:.0} \
+         classic_every_shard_bytes={:.0} native_one_writer_bytes={:.0} native_every_shard_bytes={:.0}",
+        choices[0].0, choices[0].1, choices[1].0, choices[1].1
+    );
     // With the `exemplars` feature: the same sites with a source set, each function's
     // first call taking an exemplar (its slots are made then).
     #[cfg(feature = "exemplars")]

@@ -519,12 +519,13 @@ impl Registry {
     }
 
     pub(crate) fn histogram(&self, key: &Key, expirable: bool) -> Option<Arc<BucketHistogram>> {
+        // Taken, not read: the choice is only needed to make the series, and keeping it would
+        // cost a key per series.
         let site = self
             .site_histograms
-            .read()
+            .write()
             .unwrap_or_else(PoisonError::into_inner)
-            .get(key)
-            .copied()
+            .remove(key)
             .unwrap_or_default();
         let (bounds, native) = self.histogram_layout(key.name(), site);
         let make = || Series::Histogram(Arc::new(BucketHistogram::new(bounds, native)));
@@ -617,7 +618,8 @@ impl Registry {
         Some(entry.series.clone())
     }
 
-    /// Records what a call site chose for one histogram series, before it registers it.
+    /// Records what a call site chose for one histogram series, right before it registers it
+    /// (which takes it).
     pub(crate) fn set_site_histogram(&self, key: &Key, site: SiteHistogram) {
         self.site_histograms
             .write()
@@ -639,7 +641,10 @@ impl Registry {
             None => HistogramBuckets::Classic,
         });
         let bounds = match buckets {
-            HistogramBuckets::Native => Arc::from([]),
+            HistogramBuckets::Native => {
+                static NONE: LazyLock<Arc<[f64]>> = LazyLock::new(|| Arc::from([]));
+                NONE.clone()
+            }
             HistogramBuckets::Classic | HistogramBuckets::Both => {
                 let config = self.buckets.read().unwrap_or_else(PoisonError::into_inner);
                 match (config.per_family.get(name), site.bounds) {

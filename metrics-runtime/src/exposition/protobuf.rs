@@ -312,12 +312,22 @@ impl Encoder for ProtobufEncoder {
         let mut running = 0u64;
         for (bucket, (bound, count)) in histogram.bounds.iter().zip(histogram.counts).enumerate() {
             running = running.wrapping_add(*count);
+            // Written in place, its length known ahead: a scrape writes millions of these.
             self.metric.clear();
-            prost::encoding::uint64::encode(1, &running, &mut self.metric);
-            prost::encoding::double::encode(2, bound, &mut self.metric);
-            let found = (histogram.exemplar)(bucket);
-            exemplar(3, found, &mut self.exemplar, &mut self.metric);
-            nested(3, &self.metric, &mut self.value);
+            exemplar(
+                3,
+                (histogram.exemplar)(bucket),
+                &mut self.exemplar,
+                &mut self.metric,
+            );
+            let length = prost::encoding::uint64::encoded_len(1, &running)
+                + prost::encoding::double::encoded_len(2, bound)
+                + self.metric.len();
+            encode_key(3, WireType::LengthDelimited, &mut self.value);
+            encode_varint(length as u64, &mut self.value);
+            prost::encoding::uint64::encode(1, &running, &mut self.value);
+            prost::encoding::double::encode(2, bound, &mut self.value);
+            self.value.extend_from_slice(&self.metric);
         }
         if let Some(native) = &histogram.native {
             prost::encoding::sint32::encode(5, &i32::from(native.schema), &mut self.value);
