@@ -710,6 +710,8 @@ impl Registry {
         let families = self.families.read().unwrap_or_else(PoisonError::into_inner);
         // Counts of the histograms shown at zero, as long as the longest bounds.
         let mut zero_counts: Vec<u64> = Vec::new();
+        // Native histograms are read into the same buffers, series after series.
+        let mut native_buffer = NativeSnapshot::empty(native::layout());
         for (name, family) in families.iter() {
             let Some(kind) = family.kind else { continue };
             // Without an idle timeout every series is live: no list to build.
@@ -789,10 +791,13 @@ impl Registry {
                                 (&made_since.0[..], made_since.1)
                             }
                         };
-                        let native = histogram
-                            .native()
-                            .filter(|_| E::NATIVE)
-                            .map(|native| native.snapshot_in(Some(totals)));
+                        let native = match histogram.native().filter(|_| E::NATIVE) {
+                            Some(native) => {
+                                native.snapshot_into(&mut native_buffer, Some(totals));
+                                Some(&native_buffer)
+                            }
+                            None => None,
+                        };
                         #[cfg(feature = "exemplars")]
                         let exemplars = encoder.exemplars();
                         let exemplar = |_bucket: usize| {
@@ -819,6 +824,7 @@ impl Registry {
             for zero in zeros {
                 let pending = &zero.combinations;
                 let (bounds, native) = self.histogram_layout(unprefixed, pending.histogram);
+                let native = native.map(NativeSnapshot::empty);
                 if zero_counts.len() <= bounds.len() {
                     zero_counts.resize(bounds.len() + 1, 0);
                 }
@@ -848,7 +854,7 @@ impl Registry {
                                     counts: &zero_counts[..=bounds.len()],
                                     sum: 0.0,
                                     exemplar: &|_| None,
-                                    native: native.map(NativeSnapshot::empty),
+                                    native: native.as_ref(),
                                 };
                                 encoder.histogram(&labels, &histogram);
                             }

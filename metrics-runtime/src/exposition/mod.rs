@@ -61,7 +61,7 @@ pub(crate) struct HistogramValue<'a> {
     /// them.
     pub exemplar: &'a dyn Fn(usize) -> Option<Exemplar>,
     /// The native buckets, for encoders that write them ([`Encoder::NATIVE`]).
-    pub native: Option<NativeSnapshot>,
+    pub native: Option<&'a NativeSnapshot>,
 }
 
 /// The labels of one series: the exporter's global labels (but those the series has itself)

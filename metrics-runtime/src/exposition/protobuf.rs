@@ -329,20 +329,23 @@ impl Encoder for ProtobufEncoder {
             prost::encoding::double::encode(2, bound, &mut self.value);
             self.value.extend_from_slice(&self.metric);
         }
-        if let Some(native) = &histogram.native {
+        if let Some(native) = histogram.native {
             prost::encoding::sint32::encode(5, &i32::from(native.schema), &mut self.value);
             prost::encoding::double::encode(6, &native.zero_threshold, &mut self.value);
             prost::encoding::uint64::encode(7, &native.zero_count, &mut self.value);
             for (buckets, span_tag) in [(&native.negative, 9), (&native.positive, 12)] {
-                let (spans, deltas) = NativeSnapshot::spans_and_deltas(buckets);
-                for (offset, length) in spans {
-                    self.metric.clear();
-                    prost::encoding::sint32::encode(1, &offset, &mut self.metric);
-                    prost::encoding::uint32::encode(2, &length, &mut self.metric);
-                    nested(span_tag, &self.metric, &mut self.value);
+                for (offset, length) in NativeSnapshot::spans(buckets) {
+                    let span = prost::encoding::sint32::encoded_len(1, &offset)
+                        + prost::encoding::uint32::encoded_len(2, &length);
+                    encode_key(span_tag, WireType::LengthDelimited, &mut self.value);
+                    encode_varint(span as u64, &mut self.value);
+                    prost::encoding::sint32::encode(1, &offset, &mut self.value);
+                    prost::encoding::uint32::encode(2, &length, &mut self.value);
                 }
                 // Not packed: proto2 fields are not unless the schema says so.
-                prost::encoding::sint64::encode_repeated(span_tag + 1, &deltas, &mut self.value);
+                for delta in NativeSnapshot::deltas(buckets) {
+                    prost::encoding::sint64::encode(span_tag + 1, &delta, &mut self.value);
+                }
             }
         }
         self.end_metric(labels, 7);
@@ -771,7 +774,7 @@ orphan_value{x=\"y\"} +Inf
                 counts: &[1, 1, 13],
                 sum: 7.5,
                 exemplar: &|_| None,
-                native: Some(native),
+                native: Some(&native),
             },
         );
         encoder.histogram(

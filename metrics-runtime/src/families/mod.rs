@@ -322,6 +322,8 @@ pub(crate) fn encode<E: Encoder>(encoder: &mut E, options: &RenderOptions, total
     #[cfg(not(feature = "exemplars"))]
     let given_at = |_word: usize| None;
     let computed = callbacks::evaluate(&families);
+    // Native histograms are read into the same buffers, series after series.
+    let mut native_buffer = NativeSnapshot::empty(crate::storage::native::layout());
     for family in &families {
         let Some(block) = family.block() else {
             continue;
@@ -359,10 +361,14 @@ pub(crate) fn encode<E: Encoder>(encoder: &mut E, options: &RenderOptions, total
                             (&made_since.0[..], made_since.1)
                         }
                     };
-                    let native = block.native.filter(|_| E::NATIVE).map(|(native, layout)| {
-                        let native = crate::storage::native::series_first(native, layout, index);
-                        NativeSnapshot::read(native, layout, Some(totals))
-                    });
+                    let native = match block.native.filter(|_| E::NATIVE) {
+                        Some((native, layout)) => {
+                            let first = crate::storage::native::series_first(native, layout, index);
+                            native_buffer.read_into(first, layout, Some(totals));
+                            Some(&native_buffer)
+                        }
+                        None => None,
+                    };
                     let histogram = HistogramValue {
                         bounds: info.buckets,
                         counts,

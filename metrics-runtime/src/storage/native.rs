@@ -252,14 +252,27 @@ impl NativeSnapshot {
 
     /// The native histogram at `first`, summed over the shards (from `totals` when it holds
     /// it).
+    #[cfg(test)]
     pub(crate) fn read(first: usize, layout: &NativeLayout, totals: Option<&Totals>) -> Self {
+        let mut snapshot = Self::empty(layout);
+        snapshot.read_into(first, layout, totals);
+        snapshot
+    }
+
+    /// As [`read`](Self::read), into this snapshot's buffers: a scrape reads thousands.
+    pub(crate) fn read_into(
+        &mut self,
+        first: usize,
+        layout: &NativeLayout,
+        totals: Option<&Totals>,
+    ) {
         let word = |offset: usize| block::total(first + offset * STRIPE, totals);
         let keys = layout.keys_per_sign();
         let lowest = layout.lowest_key();
         // From the pages some shard has, when the totals hold them all: most keys are never
         // written, and a series' keys share their pages with the 31 other series of its stripe.
-        let populated = |start: usize| -> Vec<(i32, u64)> {
-            let mut found = Vec::new();
+        let populated = |start: usize, found: &mut Vec<(i32, u64)>| {
+            found.clear();
             let base = first + start * STRIPE;
             let end = base + keys * STRIPE;
             let mut keep = |key: usize, count: u64| {
@@ -281,21 +294,17 @@ impl NativeSnapshot {
                 // Made after the totals were taken: from the shards.
                 None => (0..keys).for_each(|key| keep(key, word(start + key))),
             }
-            found
         };
-        let mut snapshot = Self {
-            schema: layout.schema,
-            zero_threshold: ZERO_THRESHOLD,
-            zero_count: word(ZERO),
-            positive: populated(KEYS),
-            negative: populated(KEYS + keys),
-        };
-        while snapshot.positive.len() + snapshot.negative.len() > layout.max_buckets
-            && snapshot.schema > MIN_SCHEMA
+        self.schema = layout.schema;
+        self.zero_threshold = ZERO_THRESHOLD;
+        self.zero_count = word(ZERO);
+        populated(KEYS, &mut self.positive);
+        populated(KEYS + keys, &mut self.negative);
+        while self.positive.len() + self.negative.len() > layout.max_buckets
+            && self.schema > MIN_SCHEMA
         {
-            snapshot.halve_resolution();
+            self.halve_resolution();
         }
-        snapshot
     }
 
     /// One schema coarser: bucket `k` becomes `ceil(k / 2)`, which covers `2k - 1` and `2k`.
@@ -314,26 +323,36 @@ impl NativeSnapshot {
         }
     }
 
-    /// Buckets as Prometheus' spans and deltas: runs of consecutive keys (the first span's
-    /// offset is its first key, later ones the gap after the previous span) and each count
-    /// as the difference from the previous one.
-    pub(crate) fn spans_and_deltas(buckets: &[(i32, u64)]) -> (Vec<(i32, u32)>, Vec<i64>) {
-        let mut spans: Vec<(i32, u32)> = Vec::new();
-        let mut deltas = Vec::with_capacity(buckets.len());
-        let mut next_key: Option<i32> = None;
-        let mut previous = 0i64;
-        for &(key, count) in buckets {
-            match (next_key, spans.last_mut()) {
-                (Some(next), Some(span)) if key == next => span.1 += 1,
-                (Some(next), _) => spans.push((key - next, 1)),
-                (None, _) => spans.push((key, 1)),
+    /// Buckets as Prometheus' spans: runs of consecutive keys, the first span's offset its
+    /// first key, later ones the gap after the previous span.
+    pub(crate) fn spans(buckets: &[(i32, u64)]) -> impl Iterator<Item = (i32, u32)> + '_ {
+        let mut at = 0;
+        let mut next_key = None;
+        std::iter::from_fn(move || {
+            let &(first, _) = buckets.get(at)?;
+            let mut length = 1;
+            while buckets
+                .get(at + length)
+                .is_some_and(|&(key, _)| key == first + length as i32)
+            {
+                length += 1;
             }
-            next_key = Some(key + 1);
+            at += length;
+            let offset = next_key.map_or(first, |next| first - next);
+            next_key = Some(first + length as i32);
+            Some((offset, length as u32))
+        })
+    }
+
+    /// Bucket counts as Prometheus' deltas: each the difference from the previous one.
+    pub(crate) fn deltas(buckets: &[(i32, u64)]) -> impl Iterator<Item = i64> + '_ {
+        let mut previous = 0i64;
+        buckets.iter().map(move |&(_, count)| {
             let count = count as i64;
-            deltas.push(count.wrapping_sub(previous));
+            let delta = count.wrapping_sub(previous);
             previous = count;
-        }
-        (spans, deltas)
+            delta
+        })
     }
 }
 
@@ -354,8 +373,10 @@ impl NativeHistogram {
         record(self.first, self.layout, value);
     }
 
-    pub(crate) fn snapshot_in(&self, totals: Option<&Totals>) -> NativeSnapshot {
-        NativeSnapshot::read(self.first, self.layout, totals)
+    /// The native histogram summed over the shards (from `totals` when it holds it), into
+    /// `snapshot`'s buffers.
+    pub(crate) fn snapshot_into(&self, snapshot: &mut NativeSnapshot, totals: Option<&Totals>) {
+        snapshot.read_into(self.first, self.layout, totals);
     }
 }
 
@@ -497,8 +518,11 @@ mod tests {
         assert_eq!(snapshot.schema, -1);
         assert_eq!(snapshot.positive, vec![(0, 1), (1, 3), (2, 1)]);
         assert_eq!(snapshot.negative, vec![(0, 1)]);
-        let (spans, deltas) = NativeSnapshot::spans_and_deltas(&[(-3, 2), (-2, 5), (1, 1), (4, 4)]);
+        let buckets = [(-3, 2), (-2, 5), (1, 1), (4, 4)];
+        let spans: Vec<_> = NativeSnapshot::spans(&buckets).collect();
         assert_eq!(spans, vec![(-3, 2), (2, 1), (2, 1)]);
+        let deltas: Vec<_> = NativeSnapshot::deltas(&buckets).collect();
         assert_eq!(deltas, vec![2, 3, -4, 3]);
+        assert_eq!(NativeSnapshot::spans(&[]).count(), 0);
     }
 }
