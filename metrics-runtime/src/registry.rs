@@ -86,7 +86,8 @@ struct SeriesEntry {
     /// The value seen at the last render and when it last changed.
     last_change: Mutex<Option<(u64, Instant)>>,
     /// The series' own labels as the exposition formats write them.
-    written_labels: WrittenLabels,
+    /// Boxed at the first render: a series that is never scraped costs one word for them.
+    written_labels: std::sync::OnceLock<Box<WrittenLabels>>,
 }
 
 impl SeriesEntry {
@@ -613,7 +614,7 @@ impl Registry {
             series: make(),
             expirable,
             last_change: Mutex::new(None),
-            written_labels: WrittenLabels::default(),
+            written_labels: std::sync::OnceLock::new(),
         });
         Some(entry.series.clone())
     }
@@ -762,7 +763,7 @@ impl Registry {
                 let labels = Labels {
                     globals: &options.global_labels,
                     own: OwnLabels::Owned(own),
-                    written: Some(&entry.written_labels),
+                    written: Some(entry.written_labels.get_or_init(Box::default)),
                 };
                 match &entry.series {
                     Series::Counter(counter) => {
