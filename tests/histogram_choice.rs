@@ -2,9 +2,10 @@
 //! classic only (`native_histograms(false)`): each function gets the buckets it chose, in a real
 //! protobuf scrape decoded by Python's `protobuf` and in a text scrape checked by promtool. A
 //! native-only function shows its count and sum in the text formats, and its label
-//! combinations not used yet are empty native histograms, not classic ones.
+//! combinations not used yet are empty native histograms, not classic ones. Typed histograms
+//! choose with `#[metric(histogram = ...)]`; a native one needs no bounds, whatever it measures.
 
-use metrics_runtime::{monitored, tool_call, Exporter, LabelValue};
+use metrics_runtime::{monitored, tool_call, Exporter, Histogram, LabelValue, Metrics};
 use metrics_toolkit::{
     get_accepting, get_bytes_accepting, promtool_check_metrics, python_protobuf_families,
     PROMETHEUS_NATIVE_ACCEPT,
@@ -36,6 +37,19 @@ fn native_by_mode(mode: Mode) {
 
 #[tool_call(tool = "lookup", histogram = "native")]
 fn lookup_tool() {}
+
+#[derive(Metrics)]
+#[metrics(prefix = "choice")]
+struct Typed {
+    /// Sizes of uploads, in bytes: no bounds to guess.
+    #[metric(histogram = native)]
+    upload_bytes: Histogram,
+    /// Cache lookups, in seconds.
+    #[metric(histogram = classic)]
+    lookup_seconds: Histogram,
+}
+
+static TYPED: Typed = Typed::new();
 
 /// The `function` (or `tool`) series of the duration family `family`.
 fn series<'a>(families: &'a [Value], family: &str, label: &str, value: &str) -> &'a Value {
@@ -81,6 +95,10 @@ fn each_function_gets_the_buckets_it_chose() {
         call();
     }
     native_by_mode(Mode::Fast);
+    for bytes in [512.0, 4096.0, 1e6] {
+        TYPED.upload_bytes.observe(bytes);
+        TYPED.lookup_seconds.observe(bytes / 1e7);
+    }
 
     let (status, _, body) = get_bytes_accepting(address, "/metrics", PROMETHEUS_NATIVE_ACCEPT);
     assert_eq!(status, 200);
@@ -139,6 +157,24 @@ fn each_function_gets_the_buckets_it_chose() {
         assert_eq!(slow["schema"], 3, "{slow:#}");
         let fast = &series(&families, duration, "mode", "fast")["histogram"];
         assert_eq!(int(&fast["sample_count"]), 1);
+
+        let typed = |name: &str| {
+            families
+                .iter()
+                .find(|f| f["name"] == name)
+                .unwrap_or_else(|| panic!("no {name}"))["metric"][0]["histogram"]
+                .clone()
+        };
+        let upload = typed("choice_upload_bytes");
+        assert_eq!(int(&upload["sample_count"]), 3);
+        assert_eq!(upload["sample_sum"], 1_004_608.0);
+        assert!(
+            upload["bucket"].is_null() && upload["schema"] == 3,
+            "{upload:#}"
+        );
+        let lookup = typed("choice_lookup_seconds");
+        assert_eq!(lookup["bucket"].as_array().map(Vec::len), Some(11));
+        assert!(lookup["schema"].is_null(), "{lookup:#}");
     }
 
     // The text format: a native-only histogram is its `+Inf` bucket, sum and count.
@@ -161,6 +197,18 @@ fn each_function_gets_the_buckets_it_chose() {
         "two bounds, +Inf, sum, count"
     );
     assert_eq!(lines_of("both_kinds").len(), 14);
+    let upload: Vec<&str> = text
+        .lines()
+        .filter(|line| line.starts_with("choice_upload_bytes"))
+        .collect();
+    assert_eq!(
+        upload,
+        [
+            "choice_upload_bytes_bucket{le=\"+Inf\"} 3",
+            "choice_upload_bytes_sum 1004608",
+            "choice_upload_bytes_count 3"
+        ]
+    );
     promtool_check_metrics(&text);
     exporter.shutdown();
 }

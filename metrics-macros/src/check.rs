@@ -231,7 +231,7 @@ pub(crate) fn check(preset: Preset, args: Args, signature: &syn::Signature) -> s
 }
 
 /// `histogram = classic | native | both`.
-fn histogram_choice(expr: &Expr, errors: &mut Errors) -> Option<HistogramChoice> {
+pub(crate) fn histogram_choice(expr: &Expr, errors: &mut Errors) -> Option<HistogramChoice> {
     let choice = match expr {
         Expr::Path(path) if path.qself.is_none() => path.path.get_ident().map(|i| i.to_string()),
         Expr::Lit(ExprLit {

@@ -10,7 +10,10 @@ use syn::{
     PathArguments, Type,
 };
 
-use crate::check::{check_bounds, crate_literal, unbounded_type, BoundsOf, Errors};
+use crate::check::{
+    check_bounds, crate_literal, histogram_choice, unbounded_type, BoundsOf, Errors,
+    HistogramChoice,
+};
 use crate::names::{closest, is_label_name, is_metric_name};
 
 /// Label names no typed metric may use: Prometheus' own, or set from the scrape target.
@@ -364,6 +367,8 @@ struct MetricField {
     help: String,
     /// A histogram's own bounds; `None` for the runtime's `DEFAULT_BUCKETS`.
     buckets: Option<Vec<f64>>,
+    /// `#[metric(histogram = classic | native | both)]`.
+    histogram: Option<HistogramChoice>,
     span: Span,
     /// Where the name comes from: the field, or `#[metric(name = "...")]`.
     name_span: Span,
@@ -503,6 +508,7 @@ fn metric_field(
     };
     let mut name_override: Option<LitStr> = None;
     let mut buckets_expr: Option<Expr> = None;
+    let mut histogram_expr: Option<Expr> = None;
     // Both names are helper attributes of the derive, so rustc accepts either anywhere.
     for attr in field.attrs.iter().filter(|a| a.path().is_ident("metrics")) {
         errors.push_spanned(
@@ -529,8 +535,24 @@ fn metric_field(
                     ));
                 }
                 buckets_expr = Some(expr);
+            } else if meta.path.is_ident("histogram") {
+                if histogram_expr.is_some() {
+                    return Err(meta.error("`histogram` is given twice"));
+                }
+                let expr: Expr = meta.value()?.parse()?;
+                if kind != MetricKind::Histogram {
+                    return Err(syn::Error::new(
+                        expr.span(),
+                        format!("`histogram` is for histograms; `{field_name}` is not one"),
+                    ));
+                }
+                histogram_expr = Some(expr);
             } else {
-                return Err(unknown_option(&meta, "metric", &["name", "buckets"]));
+                return Err(unknown_option(
+                    &meta,
+                    "metric",
+                    &["name", "buckets", "histogram"],
+                ));
             }
             Ok(())
         });
@@ -543,6 +565,13 @@ fn metric_field(
         None => (format!("{prefix}{field_name}"), ident.span()),
     };
     let in_seconds = name.ends_with("_seconds");
+    let histogram = histogram_expr
+        .as_ref()
+        .and_then(|expr| histogram_choice(expr, errors));
+    let native_only = histogram == Some(HistogramChoice::Native);
+    if let (true, Some(expr)) = (native_only, &buckets_expr) {
+        errors.push_spanned(expr, "`buckets` are classic buckets, and `histogram = native` has none: remove `buckets`, or say `histogram = both` to keep both");
+    }
     let buckets = buckets_expr.as_ref().and_then(|expr| {
         let of = if in_seconds {
             BoundsOf::Seconds
@@ -556,8 +585,9 @@ fn metric_field(
             name_span,
             format!("invalid metric name `{name}`: {problem}"),
         );
-    } else if kind == MetricKind::Histogram && !in_seconds && buckets_expr.is_none() {
-        errors.push(name_span, format!("histogram `{name}` needs its own buckets: the default ones are durations in seconds; add `#[metric(buckets = [...])]`, or name it `{name}_seconds` if it measures a duration"));
+    } else if kind == MetricKind::Histogram && !in_seconds && buckets_expr.is_none() && !native_only
+    {
+        errors.push(name_span, format!("histogram `{name}` needs its own buckets: the default ones are durations in seconds; add `#[metric(buckets = [...])]`, or `#[metric(histogram = native)]` for exponential buckets that need no bounds, or name it `{name}_seconds` if it measures a duration"));
     }
     let help = doc_text(&field.attrs);
     if help.is_empty() {
@@ -579,6 +609,7 @@ fn metric_field(
         name,
         help,
         buckets,
+        histogram,
     })
 }
 
@@ -698,10 +729,18 @@ fn expand_metrics(input: &DeriveInput, krate: &Path, metrics: &[MetricField]) ->
             .labels
             .clone()
             .unwrap_or_else(|| syn::parse_quote!(()));
-        let buckets = match (&metric.buckets, metric.kind) {
-            (Some(bounds), _) => quote!(&[#(#bounds),*]),
-            (None, MetricKind::Histogram) => quote!(#krate::DEFAULT_BUCKETS),
-            (None, _) => quote!(&[]),
+        let buckets = match (&metric.buckets, metric.kind, metric.histogram) {
+            (Some(bounds), _, _) => quote!(&[#(#bounds),*]),
+            (None, MetricKind::Histogram, Some(HistogramChoice::Native)) => quote!(&[]),
+            (None, MetricKind::Histogram, _) => quote!(#krate::DEFAULT_BUCKETS),
+            (None, _, _) => quote!(&[]),
+        };
+        let histogram = match metric.histogram {
+            Some(choice) => {
+                let variant = syn::Ident::new(choice.variant(), Span::call_site());
+                quote!(::core::option::Option::Some(#krate::__private::HistogramBuckets::#variant))
+            }
+            None => quote!(::core::option::Option::None),
         };
         let declared_by = format!("{group}::{field}");
         let line = quote_spanned!(metric.span=> ::core::line!());
@@ -715,6 +754,7 @@ fn expand_metrics(input: &DeriveInput, krate: &Path, metrics: &[MetricField]) ->
                         label_names: <#labels as #krate::LabelSet>::NAMES,
                         label_values: <#labels as #krate::LabelSet>::value_lists,
                         buckets: #buckets,
+                        histogram: #histogram,
                         declared_by: #declared_by,
                         file: ::core::file!(),
                         line: #line,

@@ -165,8 +165,9 @@ pub use metrics_macros::LabelSet;
 /// Each field is a [`Counter`], [`Gauge`], [`Histogram`] or [`CallbackGauge`], generic over
 /// a [`LabelSet`] (nothing for no labels), named after the field with the group's
 /// `#[metrics(prefix = "...")]`, described by its doc comment (required: it is the HELP text).
-/// Per field, `#[metric(name = "...")]` overrides the name and `#[metric(buckets = [...])]`
-/// sets a histogram's bounds.
+/// Per field, `#[metric(name = "...")]` overrides the name, `#[metric(buckets = [...])]`
+/// sets a histogram's bounds and `#[metric(histogram = classic | native | both)]` which
+/// buckets it keeps (as `#[monitored]`'s `histogram`; a native-only histogram needs no bounds).
 ///
 /// Names follow Prometheus' conventions or the build fails: counters end in `_total`, gauges
 /// do not, durations are `_seconds`, base units only. Every label combination is exported at

@@ -66,8 +66,10 @@ pub struct FamilyInfo {
     pub kind: TypedKind,
     pub label_names: &'static [&'static str],
     pub label_values: fn() -> Vec<LabelValues>,
-    /// Histogram bounds; empty for other kinds.
+    /// Histogram bounds; empty for other kinds and native-only histograms.
     pub buckets: &'static [f64],
+    /// `#[metric(histogram = classic | native | both)]`; `None` follows the exporter.
+    pub histogram: Option<crate::callsite::HistogramBuckets>,
     /// `Group::field`, for messages.
     pub declared_by: &'static str,
     pub file: &'static str,
@@ -133,8 +135,18 @@ impl Family {
             TypedKind::CallbackGauge => (0, 0),
         };
         let native = match self.info.kind {
-            TypedKind::Histogram => crate::storage::native::configured()
-                .map(|layout| (crate::storage::native::allocate(layout, series), layout)),
+            TypedKind::Histogram => {
+                use crate::callsite::HistogramBuckets;
+                use crate::storage::native;
+                let layout = match self.info.histogram {
+                    Some(HistogramBuckets::Classic) => None,
+                    Some(HistogramBuckets::Native | HistogramBuckets::Both) => {
+                        Some(native::layout())
+                    }
+                    None => native::configured(),
+                };
+                layout.map(|layout| (native::allocate(layout, series), layout))
+            }
             _ => None,
         };
         let fractions = match self.info.kind {
