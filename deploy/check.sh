@@ -1,21 +1,41 @@
 #!/usr/bin/env bash
 # Checks the operations kit in deploy/:
-#   1. promtool check config   prometheus/prometheus.yml
+#   1. promtool check config   prometheus/prometheus.yml;
+#                              prometheus/remote-write.example.yml, as it is and with every
+#                              commented entry under remote_write uncommented;
+#                              kubernetes/prometheus-kubernetes.yml. A promtool built without
+#                              Kubernetes service discovery (Debian's) rejects kubernetes_sd_configs:
+#                              then the file is checked with each such block replaced by a static
+#                              target (everything else -- relabelling, rule files -- still goes
+#                              through promtool) and the blocks themselves in step 6.
 #   2. promtool check rules    prometheus/rules/*.yml
 #   3. promtool test rules     prometheus/tests/*.yml
 #   4. rules and Grafana dashboards: every JSON parses; every PromQL expression (rules, panel
 #      targets, template variables) is valid PromQL (checked with promtool) and uses only the
-#      metric names metrics-runtime exports or the recording rules in prometheus/rules; template
-#      variables are used as label=~"$var"; datasources are {"type":"prometheus","uid":"prometheus"};
+#      metric names metrics-runtime exports or the recording rules in prometheus/rules (panels
+#      also cAdvisor's container_* names, see CADVISOR); template variables are used as
+#      label=~"$var"; datasources are {"type":"prometheus","uid":"prometheus"};
 #      every alert has a severity and summary/description annotations; every threshold is used
 #      and guarded by ThresholdRulesMissing; time series and heatmap targets on a
 #      *_duration_seconds_bucket histogram have "exemplar": true.
-#   5. docker-compose.yml: parses (if PyYAML is installed), every bind-mounted path exists and
-#      Prometheus runs with exemplar storage; the Prometheus datasource links exemplars'
-#      trace_id to a provisioned datasource (if PyYAML is installed).
+#   5. docker-compose.yml: parses, every bind-mounted path exists, Prometheus runs with
+#      exemplar storage, every static scrape target of prometheus/prometheus.yml is a compose
+#      service; the Prometheus datasource links exemplars' trace_id to a provisioned datasource.
+#   6. kubernetes/ and remote_write: the Service, ServiceMonitor, PodMonitor and example
+#      Deployment have the right apiVersion/kind and a metadata.name; the monitors'
+#      spec.selector.matchLabels match the Service's labels and the pods' labels; their
+#      endpoints use the port named `metrics` (a port of the Service and of the container), path
+#      /metrics; the pods' prometheus.io/* annotations match that port; prometheus-kubernetes.yml
+#      discovers pods (role: pod), keeps pods by the prometheus.io/scrape annotation, uses the
+#      port and path annotations and sets namespace, pod and instance. remote-write.example.yml
+#      has no inline secrets (only password_file / credentials_file) and entries for Mimir
+#      (/api/v1/push with X-Scope-OrgID), Thanos Receive (/api/v1/receive) and VictoriaMetrics
+#      (/api/v1/write).
+#
+# Needs promtool and python3 with PyYAML (Debian's python3-yaml).
 #
 # Usage: deploy/check.sh            (from any directory; PROMTOOL=/path/to/promtool to override)
-# Exits non-zero on the first failing promtool step or on any problem found in steps 4-5.
+# Exits non-zero on the first failing promtool step or on any problem found in steps 4-6.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -25,29 +45,90 @@ if ! command -v "$PROMTOOL" >/dev/null 2>&1; then
     echo "check.sh: promtool not found (install Debian's 'prometheus' package or set PROMTOOL)" >&2
     exit 2
 fi
-if ! command -v python3 >/dev/null 2>&1; then
-    echo "check.sh: python3 not found" >&2
+if ! python3 -c 'import yaml' >/dev/null 2>&1; then
+    echo "check.sh: python3 with PyYAML not found (install Debian's python3-yaml, or pip install pyyaml)" >&2
     exit 2
 fi
 
 echo "== promtool: $("$PROMTOOL" --version 2>&1 | head -n1)"
 echo
-echo "== [1/5] promtool check config prometheus/prometheus.yml"
+tmp="$(mktemp -d)"
+# Variants of config files are written next to the original, so that their relative paths
+# (rule files, file_sd files) resolve as in the original; removed on exit.
+variants=()
+trap 'rm -rf "$tmp"; rm -f ${variants[@]+"${variants[@]}"}' EXIT
+
+# $1: config file; $2: what to do (uncomment-remote-write | static-instead-of-kubernetes-sd).
+# Writes the variant next to $1, its path in $VARIANT.
+make_variant() {
+    VARIANT="$(dirname "$1")/.check-$$-$(basename "$1")"
+    variants+=("$VARIANT")
+    python3 - "$1" "$2" "$VARIANT" <<'PY'
+import re, sys
+src, how, out = sys.argv[1:]
+text = open(src).read()
+if how == "uncomment-remote-write":
+    # In the remote_write section (up to the next top-level key), commented lines that are
+    # YAML -- "# - key: ...", "# key: ...", "#   key: ..." -- are uncommented; prose comments
+    # (starting with a capital, a parenthesis, an URL ...) stay comments.
+    lines, inside, n = text.splitlines(), False, 0
+    for i, line in enumerate(lines):
+        if re.match(r"^[A-Za-z_]", line):
+            inside = line.startswith("remote_write:")
+            continue
+        m = re.match(r"^(\s*)# ((?: *)(?:- )?(?:[a-z_][\w-]*|[A-Z][A-Za-z-]*-[A-Za-z-]+):(?:\s.*)?)$", line)
+        if inside and m:
+            lines[i] = m.group(1) + m.group(2)
+            n += 1
+    if n == 0:
+        sys.exit(f"{src}: no commented remote_write example found")
+    text = "\n".join(lines) + "\n"
+elif how == "static-instead-of-kubernetes-sd":
+    text, n = re.subn(r"(?m)^( *)kubernetes_sd_configs:\n(?:(?:\1 .*|\s*#.*|\s*)\n)*",
+                      lambda m: f'{m.group(1)}static_configs:\n{m.group(1)}  - targets: ["kubernetes-sd-placeholder:9000"]\n',
+                      text)
+    if n == 0:
+        sys.exit(f"{src}: no kubernetes_sd_configs block")
+open(out, "w").write(text)
+PY
+}
+
+echo "== [1/6] promtool check config"
+echo "-- prometheus/prometheus.yml"
 "$PROMTOOL" check config prometheus/prometheus.yml
+echo "-- prometheus/remote-write.example.yml"
+"$PROMTOOL" check config prometheus/remote-write.example.yml
+echo "-- prometheus/remote-write.example.yml with the commented remote_write entries uncommented"
+make_variant prometheus/remote-write.example.yml uncomment-remote-write
+RW_VARIANT="$VARIANT"
+"$PROMTOOL" check config "$RW_VARIANT"
+echo "-- kubernetes/prometheus-kubernetes.yml"
+if ! k8s_out="$("$PROMTOOL" check config kubernetes/prometheus-kubernetes.yml 2>&1)"; then
+    if grep -q "field kubernetes_sd_configs not found" <<<"$k8s_out"; then
+        echo "  this promtool has no Kubernetes service discovery (Debian's build): checking the"
+        echo "  file with its kubernetes_sd_configs blocks replaced by a static target (step 6"
+        echo "  checks the blocks)"
+        make_variant kubernetes/prometheus-kubernetes.yml static-instead-of-kubernetes-sd
+        "$PROMTOOL" check config "$VARIANT"
+    else
+        echo "$k8s_out"
+        exit 1
+    fi
+else
+    echo "$k8s_out"
+fi
 echo
-echo "== [2/5] promtool check rules prometheus/rules/*.yml"
+echo "== [2/6] promtool check rules prometheus/rules/*.yml"
 "$PROMTOOL" check rules prometheus/rules/*.yml
 echo
-echo "== [3/5] promtool test rules prometheus/tests/*.yml"
+echo "== [3/6] promtool test rules prometheus/tests/*.yml"
 "$PROMTOOL" test rules prometheus/tests/*.yml
 echo
 
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
-
-echo "== [4/5] rules and dashboards: metric names, PromQL syntax, variables, datasources"
-echo "== [5/5] docker-compose.yml and Grafana provisioning"
-PROMTOOL="$PROMTOOL" TMPDIR_CHECK="$tmp" python3 - <<'PY'
+echo "== [4/6] rules and dashboards: metric names, PromQL syntax, variables, datasources"
+echo "== [5/6] docker-compose.yml and Grafana provisioning"
+echo "== [6/6] kubernetes/ manifests and remote_write"
+PROMTOOL="$PROMTOOL" TMPDIR_CHECK="$tmp" RW_VARIANT="$RW_VARIANT" python3 - <<'PY'
 import glob, json, os, re, subprocess, sys
 
 problems = []
@@ -55,10 +136,11 @@ def problem(msg):
     problems.append(msg)
     print("  PROBLEM: " + msg)
 
-try:
-    import yaml  # optional: structural checks of rules and compose file
-except ImportError:
-    yaml = None
+import yaml  # PyYAML (Debian's python3-yaml): rules, compose file, Kubernetes manifests
+
+def load_all(path):
+    """The documents of a YAML file."""
+    return [d for d in yaml.safe_load_all(open(path).read()) if d is not None]
 
 # --- What metrics-runtime exports (keep in sync with the toolkit) ----------------------------
 HISTOGRAMS = ["function_call_duration_seconds", "mcp_tool_call_duration_seconds"]
@@ -80,6 +162,14 @@ EXPORTED = {
 for h in HISTOGRAMS:
     # The classic series, and the native histogram itself (over the protobuf format).
     EXPORTED |= {h, h + "_bucket", h + "_sum", h + "_count"}
+
+# --- cAdvisor's container metrics (not metrics-runtime's): the "Containers (cAdvisor)" row of
+# host-process.json; docker-compose.yml runs cAdvisor, prometheus/prometheus.yml scrapes it as
+# job cadvisor. Dashboards only: the rules and alerts use metrics-runtime's names alone.
+CADVISOR = {
+    "container_cpu_usage_seconds_total", "container_memory_working_set_bytes",
+    "container_network_receive_bytes_total", "container_network_transmit_bytes_total",
+}
 
 PROMQL_FUNCS = set("""
 abs absent absent_over_time ceil changes clamp clamp_max clamp_min day_of_month day_of_week
@@ -113,42 +203,16 @@ def names_in(expr):
             metrics.add(ident)
     return metrics, funcs
 
-# --- Rules: parse (PyYAML if present, else a small parser for `record:`/`alert:`/`expr:`) ----
-def parse_rules_minimal(text):
-    rules, cur, lines, i = [], None, text.splitlines(), 0
-    while i < len(lines):
-        line = lines[i]
-        m = re.match(r"^(\s*)-?\s*(record|alert):\s*(\S+)", line)
-        if m:
-            cur = {m.group(2): m.group(3)}
-            rules.append(cur)
-        m = re.match(r"^(\s*)expr:\s*(.*)$", line)
-        if m and cur is not None:
-            indent, val = len(m.group(1)), m.group(2).strip()
-            if val in ("|", "|-", ">", ">-"):
-                block = []
-                while i + 1 < len(lines) and (not lines[i + 1].strip() or
-                                              len(lines[i + 1]) - len(lines[i + 1].lstrip()) > indent):
-                    i += 1
-                    block.append(lines[i].strip())
-                val = "\n".join(block)
-            cur["expr"] = val.strip("'\"") if val[:1] in "'\"" else val
-        i += 1
-    return rules
-
+# --- Rules ---------------------------------------------------------------------------------
 rule_files = sorted(glob.glob("prometheus/rules/*.yml"))
 all_rules = {}
 for f in rule_files:
-    text = open(f).read()
-    if yaml:
-        doc = yaml.safe_load(text) or {}
-        rs = [r for g in doc.get("groups", []) for r in g.get("rules", [])]
-    else:
-        rs = parse_rules_minimal(text)
-    all_rules[f] = rs
+    doc = yaml.safe_load(open(f).read()) or {}
+    all_rules[f] = [r for g in doc.get("groups", []) for r in g.get("rules", [])]
 
 RECORDS = {r["record"] for rs in all_rules.values() for r in rs if "record" in r}
-ALLOWED = EXPORTED | RECORDS
+RULES_ALLOWED = EXPORTED | RECORDS
+ALLOWED = RULES_ALLOWED | CADVISOR     # dashboards
 print(f"  rules: {len(RECORDS)} recording rules, "
       f"{sum(1 for rs in all_rules.values() for r in rs if 'alert' in r)} alerts in {len(rule_files)} files")
 
@@ -177,7 +241,8 @@ def check_expr(where, expr, allowed_vars=frozenset()):
     for f in sorted(funcs - PROMQL_FUNCS):
         problem(f"{where}: unknown PromQL function {f}()")
     for name in sorted(metrics - ALLOWED):
-        problem(f"{where}: metric {name!r} is neither exported by metrics-runtime nor a recording rule")
+        problem(f"{where}: metric {name!r} is neither exported by metrics-runtime nor cAdvisor "
+                f"nor a recording rule")
     used_metrics.update(metrics)
     concrete = expr.replace("${__rate_interval}", "1m").replace("$__rate_interval", "1m")
     concrete = re.sub(r"\$\{?\w+\}?", ".*", concrete)
@@ -188,27 +253,24 @@ for f, rs in all_rules.items():
     for r in rs:
         name = r.get("record") or r.get("alert")
         metrics, funcs = names_in(str(r.get("expr", "")))
-        for m in sorted(metrics - ALLOWED):
+        for m in sorted(metrics - RULES_ALLOWED):
             problem(f"{f} {name}: metric {m!r} is neither exported by metrics-runtime nor a recording rule")
         for fn in sorted(funcs - PROMQL_FUNCS):
             problem(f"{f} {name}: unknown PromQL function {fn}()")
 
 # alerts: severity, annotations, thresholds wiring
 alerts = [r for rs in all_rules.values() for r in rs if "alert" in r]
-if yaml:
-    for a in alerts:
-        sev = (a.get("labels") or {}).get("severity")
-        if sev not in ("warning", "critical"):
-            problem(f"alert {a['alert']}: severity label must be warning or critical, is {sev!r}")
-        ann = a.get("annotations") or {}
-        for k in ("summary", "description"):
-            if not ann.get(k):
-                problem(f"alert {a['alert']}: missing annotation {k}")
-        if "for" not in a:
-            problem(f"alert {a['alert']}: no `for:` duration")
-    print(f"  alerts: severity / summary / description / for checked for {len(alerts)} alerts")
-else:
-    print("  alerts: PyYAML not installed, skipped the severity/annotation checks")
+for a in alerts:
+    sev = (a.get("labels") or {}).get("severity")
+    if sev not in ("warning", "critical"):
+        problem(f"alert {a['alert']}: severity label must be warning or critical, is {sev!r}")
+    ann = a.get("annotations") or {}
+    for k in ("summary", "description"):
+        if not ann.get(k):
+            problem(f"alert {a['alert']}: missing annotation {k}")
+    if "for" not in a:
+        problem(f"alert {a['alert']}: no `for:` duration")
+print(f"  alerts: severity / summary / description / for checked for {len(alerts)} alerts")
 thresholds = sorted(r for r in RECORDS if r.startswith("metrics_runtime:threshold:"))
 meta = [a for a in alerts if a["alert"] == "ThresholdRulesMissing"]
 for t in thresholds:
@@ -312,24 +374,50 @@ if res.returncode != 0:
 print(f"  dashboards: {len(dash_files)} files, {n_targets} targets, {checked_exprs} expressions "
       f"(with variables) checked; PromQL syntax via promtool: "
       f"{'ok' if res.returncode == 0 else 'FAILED'}")
-print(f"  metric names used: {len(used_metrics)} ({len(used_metrics & RECORDS)} of them recording rules)")
+print(f"  metric names used: {len(used_metrics)} ({len(used_metrics & RECORDS)} of them recording rules, "
+      f"{len(used_metrics & CADVISOR)} cAdvisor's)")
 print(f"  exemplars: {n_exemplar} latency targets with \"exemplar\": true, {n_exemplar_missing} missing")
 
 # --- docker-compose.yml and provisioning -------------------------------------------------------
 compose = open("docker-compose.yml").read()
-if yaml:
+def load_one(path):
     try:
-        yaml.safe_load(compose)
-        print("  docker-compose.yml: YAML parses")
+        docs = load_all(path)
     except yaml.YAMLError as e:
-        problem(f"docker-compose.yml: invalid YAML: {e}")
-    for f in glob.glob("grafana/provisioning/*/*.yml") + ["prometheus/prometheus.yml"]:
-        try:
-            yaml.safe_load(open(f))
-        except yaml.YAMLError as e:
-            problem(f"{f}: invalid YAML: {e}")
-else:
-    print("  docker-compose.yml: PyYAML not installed, skipped the YAML parse")
+        problem(f"{path}: invalid YAML: {e}")
+        return None
+    if len(docs) != 1 or not isinstance(docs[0], dict):
+        problem(f"{path}: expected one YAML mapping, got {len(docs)} document(s)")
+        return None
+    return docs[0]
+compose_doc = load_one("docker-compose.yml") or {}
+prom_doc = load_one("prometheus/prometheus.yml") or {}
+services = compose_doc.get("services") or {}
+print(f"  docker-compose.yml: YAML parses (PyYAML), "
+      f"services {', '.join(services)}")
+for f in glob.glob("grafana/provisioning/*/*.yml"):
+    try:
+        yaml.safe_load(open(f))
+    except yaml.YAMLError as e:
+        problem(f"{f}: invalid YAML: {e}")
+# Every static target of prometheus.yml is a service of the compose file (its host part).
+static_hosts = {}
+for sc in prom_doc.get("scrape_configs") or []:
+    for st in sc.get("static_configs") or []:
+        for target in st.get("targets") or []:
+            static_hosts[target] = sc.get("job_name")
+for target, job in sorted(static_hosts.items()):
+    if target.rsplit(":", 1)[0] not in services:
+        problem(f"prometheus/prometheus.yml job {job}: target {target} is not a service of docker-compose.yml")
+print(f"  prometheus.yml static targets in docker-compose.yml: "
+      f"{', '.join(f'{t} ({j})' for t, j in sorted(static_hosts.items()))}")
+cadvisor = services.get("cadvisor") or {}
+if not str(cadvisor.get("image", "")).startswith("gcr.io/cadvisor/cadvisor:"):
+    problem("docker-compose.yml: no cadvisor service with image gcr.io/cadvisor/cadvisor:<version>")
+for v in ("/:/rootfs:ro", "/var/run:/var/run:ro", "/sys:/sys:ro", "/var/lib/docker/:/var/lib/docker:ro",
+          "/dev/disk/:/dev/disk:ro"):
+    if v not in (cadvisor.get("volumes") or []):
+        problem(f"docker-compose.yml: cadvisor lacks the read-only host mount {v}")
 mounts = re.findall(r"^\s*-\s*[\"']?(\.{1,2}(?:/[^:\"']*)?):", compose, re.M)
 for m in mounts:
     if not os.path.exists(m):
@@ -337,24 +425,190 @@ for m in mounts:
 print(f"  docker-compose.yml: {len(mounts)} bind mounts checked: {', '.join(mounts)}")
 if not re.search(r"^\s*-\s*--enable-feature=(?:[\w-]+,)*exemplar-storage\b", compose, re.M):
     problem("docker-compose.yml: Prometheus needs --enable-feature=exemplar-storage to keep exemplars")
-if yaml:
-    ds = [d for f in sorted(glob.glob("grafana/provisioning/datasources/*.yml"))
-          for d in (yaml.safe_load(open(f)) or {}).get("datasources") or []]
-    ds_uids = {d.get("uid") for d in ds}
-    prom = [d for d in ds if d.get("uid") == "prometheus"]
-    dests = ((prom[0].get("jsonData") or {}).get("exemplarTraceIdDestinations") or []) if prom else []
-    if not any(x.get("name") == "trace_id" for x in dests):
-        problem("datasource prometheus: no exemplarTraceIdDestinations entry for the trace_id label")
-    for x in dests:
-        if x.get("datasourceUid") not in ds_uids:
-            problem(f"datasource prometheus: exemplar destination {x.get('datasourceUid')!r} is not a provisioned datasource uid")
-    print(f"  datasources: {', '.join(sorted(str(u) for u in ds_uids))}; exemplar trace_id -> "
-          f"{', '.join(str(x.get('datasourceUid')) for x in dests) or 'none'}")
+ds = [d for f in sorted(glob.glob("grafana/provisioning/datasources/*.yml"))
+      for d in (yaml.safe_load(open(f)) or {}).get("datasources") or []]
+ds_uids = {d.get("uid") for d in ds}
+prom = [d for d in ds if d.get("uid") == "prometheus"]
+dests = ((prom[0].get("jsonData") or {}).get("exemplarTraceIdDestinations") or []) if prom else []
+if not any(x.get("name") == "trace_id" for x in dests):
+    problem("datasource prometheus: no exemplarTraceIdDestinations entry for the trace_id label")
+for x in dests:
+    if x.get("datasourceUid") not in ds_uids:
+        problem(f"datasource prometheus: exemplar destination {x.get('datasourceUid')!r} is not a provisioned datasource uid")
+print(f"  datasources: {', '.join(sorted(str(u) for u in ds_uids))}; exemplar trace_id -> "
+      f"{', '.join(str(x.get('datasourceUid')) for x in dests) or 'none'}")
 for f in ("grafana/provisioning/datasources/prometheus.yml", "grafana/provisioning/datasources/jaeger.yml",
           "grafana/provisioning/dashboards/dashboards.yml", "prometheus/targets/example.json"):
     if not os.path.isfile(f):
         problem(f"missing {f}")
 json.load(open("prometheus/targets/example.json"))
+
+# --- 6. kubernetes/ and remote_write ----------------------------------------------------------
+def get(doc, *path):
+    for p in path:
+        if not isinstance(doc, dict):
+            return None
+        doc = doc.get(p)
+    return doc
+
+def manifests(path, expected):
+    """{kind: document} of a manifest file; `expected` maps each kind to its apiVersion."""
+    try:
+        docs = load_all(path)
+    except Exception as e:
+        problem(f"{path}: invalid YAML: {e}")
+        return {}
+    out = {}
+    for d in docs:
+        kind = get(d, "kind")
+        if kind not in expected:
+            problem(f"{path}: unexpected document of kind {kind!r} (expected {sorted(expected)})")
+            continue
+        if kind in out:
+            problem(f"{path}: two documents of kind {kind}")
+        if d.get("apiVersion") != expected[kind]:
+            problem(f"{path} {kind}: apiVersion must be {expected[kind]}, is {d.get('apiVersion')!r}")
+        if not get(d, "metadata", "name"):
+            problem(f"{path} {kind}: no metadata.name")
+        out[kind] = d
+    for kind in sorted(set(expected) - set(out)):
+        problem(f"{path}: no {kind}")
+    return out
+
+def selects(selector, labels, what):
+    """`selector` (a matchLabels mapping) is non-empty and every pair is in `labels`."""
+    if not isinstance(selector, dict) or not selector:
+        problem(f"{what}: empty or missing selector")
+        return
+    if not isinstance(labels, dict):
+        labels = {}
+    missing = {k: v for k, v in selector.items() if labels.get(k) != v}
+    if missing:
+        problem(f"{what}: selector {selector} does not match the labels {labels}")
+
+svc_file = manifests("kubernetes/servicemonitor.yaml", {"Service": "v1", "ServiceMonitor": "monitoring.coreos.com/v1"})
+pm_file = manifests("kubernetes/podmonitor.yaml", {"PodMonitor": "monitoring.coreos.com/v1"})
+dep_file = manifests("kubernetes/deployment.example.yaml", {"Deployment": "apps/v1"})
+svc, sm = svc_file.get("Service") or {}, svc_file.get("ServiceMonitor") or {}
+pm, dep = pm_file.get("PodMonitor") or {}, dep_file.get("Deployment") or {}
+pod_labels = get(dep, "spec", "template", "metadata", "labels") or {}
+pod_annotations = get(dep, "spec", "template", "metadata", "annotations") or {}
+containers = get(dep, "spec", "template", "spec", "containers") or []
+container_ports = {p.get("name"): p.get("containerPort")
+                   for c in containers for p in (c.get("ports") or []) if isinstance(p, dict)}
+svc_ports = {p.get("name"): p for p in (get(svc, "spec", "ports") or []) if isinstance(p, dict)}
+
+if dep:
+    selects(get(dep, "spec", "selector", "matchLabels"), pod_labels, "deployment.example.yaml Deployment")
+    if container_ports.get("metrics") != 9000:
+        problem(f"deployment.example.yaml: no container port named metrics = 9000 ({container_ports})")
+    for key, want in (("prometheus.io/scrape", "true"), ("prometheus.io/port", str(container_ports.get("metrics"))),
+                      ("prometheus.io/path", "/metrics")):
+        if pod_annotations.get(key) != want:
+            problem(f"deployment.example.yaml: pod annotation {key} must be the string {want!r}, "
+                    f"is {pod_annotations.get(key)!r}")
+if svc:
+    selects(get(svc, "spec", "selector"), pod_labels, "servicemonitor.yaml Service (its pods)")
+    mp = svc_ports.get("metrics") or {}
+    if mp.get("port") != 9000:
+        problem(f"servicemonitor.yaml Service: no port named metrics = 9000 ({sorted(svc_ports)})")
+    if mp.get("targetPort") not in ("metrics", container_ports.get("metrics")):
+        problem(f"servicemonitor.yaml Service: port metrics targets {mp.get('targetPort')!r}, "
+                f"not the container port named metrics")
+for path, mon, endpoints_key, labels in (
+        ("servicemonitor.yaml", sm, "endpoints", get(svc, "metadata", "labels")),
+        ("podmonitor.yaml", pm, "podMetricsEndpoints", pod_labels)):
+    if not mon:
+        continue
+    what = f"{path} {mon.get('kind')}"
+    selects(get(mon, "spec", "selector", "matchLabels"), labels,
+            f"{what} (against the {'Service' if endpoints_key == 'endpoints' else 'pod'} labels)")
+    if mon.get("kind") == "PodMonitor":
+        # The pods behind the Service are the ones the PodMonitor means too.
+        selects(get(mon, "spec", "selector", "matchLabels"), get(svc, "spec", "selector"),
+                f"{what} (against the Service's pod selector)")
+    job_label = get(mon, "spec", "jobLabel")
+    if job_label is not None and job_label not in (labels or {}):
+        problem(f"{what}: jobLabel {job_label!r} is not a label of the selected objects")
+    eps = get(mon, "spec", endpoints_key) or []
+    if not eps:
+        problem(f"{what}: no spec.{endpoints_key}")
+    for ep in eps:
+        if ep.get("port") != "metrics":
+            problem(f"{what}: endpoint port must be the port named 'metrics', is {ep.get('port')!r}")
+        if ep.get("path") != "/metrics":
+            problem(f"{what}: endpoint path must be /metrics, is {ep.get('path')!r}")
+        if ep.get("interval") != "15s":
+            problem(f"{what}: endpoint interval must be 15s (the alerts' `for:` assume it), is {ep.get('interval')!r}")
+print(f"  kubernetes: Service/ServiceMonitor, PodMonitor, Deployment: selectors "
+      f"{get(sm, 'spec', 'selector', 'matchLabels')}, port metrics, path /metrics checked")
+
+# prometheus-kubernetes.yml: what promtool cannot see (or cannot check at all without
+# Kubernetes service discovery).
+kp = "kubernetes/prometheus-kubernetes.yml"
+kdoc = load_one(kp) or {}
+kjobs = kdoc.get("scrape_configs") or []
+if not kjobs:
+    problem(f"{kp}: no scrape_configs")
+for sc in kjobs:
+    what = f"{kp} job {sc.get('job_name')}"
+    sds = sc.get("kubernetes_sd_configs") or []
+    if not sds or any(not isinstance(s, dict) or s.get("role") != "pod" for s in sds):
+        problem(f"{what}: needs kubernetes_sd_configs with role: pod, has {sds!r}")
+    for s in sds:
+        unknown = set(s) - {"role", "namespaces", "api_server", "selectors", "attach_metadata",
+                            "kubeconfig_file", "basic_auth", "authorization", "oauth2", "tls_config",
+                            "proxy_url", "follow_redirects", "enable_http2"}
+        if unknown:
+            problem(f"{what}: unknown kubernetes_sd_configs fields {sorted(unknown)}")
+    rcs = sc.get("relabel_configs") or []
+    def uses(source, action=None, target=None, regex=None):
+        return any(source in (r.get("source_labels") or [])
+                   and (action is None or r.get("action", "replace") == action)
+                   and (target is None or r.get("target_label") == target)
+                   and (regex is None or str(r.get("regex")) == regex) for r in rcs)
+    ann = "__meta_kubernetes_pod_annotation_prometheus_io_"
+    if not uses(ann + "scrape", action="keep", regex="true"):
+        problem(f"{what}: no `keep` on the prometheus.io/scrape annotation being \"true\"")
+    if not uses(ann + "port", target="__address__"):
+        problem(f"{what}: the prometheus.io/port annotation does not set __address__")
+    if not uses(ann + "path", target="__metrics_path__"):
+        problem(f"{what}: the prometheus.io/path annotation does not set __metrics_path__")
+    for target, source in (("namespace", "__meta_kubernetes_namespace"), ("pod", "__meta_kubernetes_pod_name"),
+                           ("instance", None)):
+        if not any(r.get("target_label") == target and (source is None or source in (r.get("source_labels") or []))
+                   for r in rcs):
+            problem(f"{what}: no relabelling sets the {target} label" + (f" from {source}" if source else ""))
+kdir = os.path.dirname(kp)
+for rf in kdoc.get("rule_files") or []:
+    if not glob.glob(os.path.join(kdir, rf)):
+        problem(f"{kp}: rule_files entry {rf!r} matches no file (relative to {kdir}/)")
+print(f"  {kp}: {len(kjobs)} job(s), role pod, scrape/port/path annotations, namespace/pod/instance labels checked")
+
+# remote-write.example.yml: secrets only from files; the three stores' endpoints.
+rw = "prometheus/remote-write.example.yml"
+rw_text = open(rw).read()
+for no, line in enumerate(rw_text.splitlines(), 1):
+    m = re.match(r"^\s*#?\s*(?:- )?(password|credentials|bearer_token|client_secret)\s*:", line)
+    if m:
+        problem(f"{rw}:{no}: inline secret `{m.group(1)}:`; use {m.group(1)}_file")
+rw_doc = load_one(rw) or {}
+if len(rw_doc.get("remote_write") or []) != 1:
+    problem(f"{rw}: exactly one remote_write entry should be active (the others commented out)")
+# The commented entries, as step 1 uncommented them for promtool.
+entries = (load_one(os.environ["RW_VARIANT"]) or {}).get("remote_write") or []
+for suffix, header in (("/api/v1/push", "X-Scope-OrgID"), ("/api/v1/receive", None), ("/api/v1/write", None)):
+    found = [e for e in entries if str(e.get("url", "")).endswith(suffix)]
+    if not found:
+        problem(f"{rw}: no remote_write example with a URL ending in {suffix}")
+    elif header and header not in (found[0].get("headers") or {}):
+        problem(f"{rw}: the {suffix} example sets no {header} header")
+for e in entries:
+    if not (get(e, "basic_auth", "password_file") or get(e, "authorization", "credentials_file")):
+        problem(f"{rw}: remote_write {e.get('name')}: credentials via basic_auth.password_file or "
+                f"authorization.credentials_file")
+print(f"  {rw}: {len(entries)} remote_write examples ({', '.join(str(e.get('name')) for e in entries)}), "
+      f"no inline secrets")
 
 if problems:
     print(f"\nFAILED: {len(problems)} problem(s)")
