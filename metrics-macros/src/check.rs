@@ -29,8 +29,23 @@ impl Preset {
 
     fn keys(self) -> &'static [&'static str] {
         match self {
-            Preset::Monitored => &["name", "labels", "buckets", "histogram", "crate"],
-            Preset::ToolCall => &["tool", "server", "labels", "buckets", "histogram", "crate"],
+            Preset::Monitored => &[
+                "name",
+                "labels",
+                "buckets",
+                "histogram",
+                "objective",
+                "crate",
+            ],
+            Preset::ToolCall => &[
+                "tool",
+                "server",
+                "labels",
+                "buckets",
+                "histogram",
+                "objective",
+                "crate",
+            ],
         }
     }
 
@@ -55,6 +70,25 @@ impl Preset {
         }
     }
 }
+
+/// A function's objective as written.
+pub(crate) enum ObjectiveSpec {
+    /// A `const` of type `Objective`, checked by const evaluation in the expansion.
+    Path(Path),
+    /// `objective(name = "...", success = 99.9, latency = 0.25, latency_target = 99)`,
+    /// checked here.
+    Inline {
+        name: LitStr,
+        success: Option<f64>,
+        latency: Option<(f64, f64)>,
+    },
+}
+
+/// The runtime's `DEFAULT_BUCKETS`: a latency threshold of a function without `buckets` must
+/// be one of them (`tests/ui` would fail if they drifted apart).
+const DEFAULT_BUCKETS: [f64; 11] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
 
 /// Which buckets a function's duration histogram has.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -98,6 +132,8 @@ pub(crate) struct Spec {
     pub buckets: Option<Vec<f64>>,
     /// `histogram = classic | native | both`; `None` leaves it to the exporter.
     pub histogram: Option<HistogramChoice>,
+    /// `objective = PATH` or `objective(...)`.
+    pub objective: Option<ObjectiveSpec>,
     /// Where the runtime crate is.
     pub krate: Path,
 }
@@ -144,10 +180,13 @@ pub(crate) fn check(preset: Preset, args: Args, signature: &syn::Signature) -> s
         dynamic_labels: Vec::new(),
         buckets: None,
         histogram: None,
+        objective: None,
         krate: syn::parse_quote!(::metrics_runtime),
     };
     // The span of `buckets`, checked against `histogram = native` once both are read.
     let mut buckets_key: Option<Span> = None;
+    // The span of an inline `objective(...)`, checked against the buckets once all are read.
+    let mut objective_key: Option<Span> = None;
 
     for Arg { key, value } in args.args {
         let name = key.to_string();
@@ -184,6 +223,10 @@ pub(crate) fn check(preset: Preset, args: Args, signature: &syn::Signature) -> s
                 key.span(),
                 "`labels` takes a list: `labels(agent = \"crawler\", region = region)`",
             ),
+            ("objective", ArgValue::Labels { labels }) => {
+                objective_key = Some(key.span());
+                spec.objective = inline_objective(key.span(), labels, &mut errors);
+            }
             (_, ArgValue::Missing | ArgValue::Labels { .. }) => {
                 errors.push(
                     key.span(),
@@ -213,12 +256,47 @@ pub(crate) fn check(preset: Preset, args: Args, signature: &syn::Signature) -> s
             ("histogram", ArgValue::Expr(expr)) => {
                 spec.histogram = histogram_choice(&expr, &mut errors);
             }
+            ("objective", ArgValue::Expr(Expr::Path(path))) if path.qself.is_none() => {
+                spec.objective = Some(ObjectiveSpec::Path(path.path));
+            }
+            ("objective", ArgValue::Expr(expr)) => errors.push_spanned(
+                expr,
+                "`objective` takes the path of a `const` `Objective` (`objective = CHECKOUT`) or its targets (`objective(name = \"checkout\", success = 99.9)`)",
+            ),
             ("crate", ArgValue::Expr(expr)) => {
                 if let Some(path) = crate_path(&expr, &mut errors) {
                     spec.krate = path;
                 }
             }
             _ => unreachable!("every key of every preset is matched above"),
+        }
+    }
+    if let (
+        Some(ObjectiveSpec::Inline {
+            latency: Some((threshold, _)),
+            ..
+        }),
+        Some(span),
+    ) = (&spec.objective, objective_key)
+    {
+        if spec.histogram == Some(HistogramChoice::Native) {
+            errors.push(span, "a latency objective needs classic buckets, and `histogram = native` has none: say `histogram = both`");
+        }
+        let bounds: &[f64] = spec.buckets.as_deref().unwrap_or(&DEFAULT_BUCKETS);
+        if !bounds.contains(threshold) {
+            let mut with: Vec<f64> = bounds.iter().copied().chain([*threshold]).collect();
+            with.sort_by(f64::total_cmp);
+            let list = with
+                .iter()
+                .map(|b| format!("{b:?}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let whose = if spec.buckets.is_some() {
+                "`buckets`"
+            } else {
+                "the default buckets"
+            };
+            errors.push(span, format!("the latency threshold {threshold:?} s is not a bound of {whose}, so no series counts the calls under it: write `buckets = [{list}]`, or pick a threshold among the bounds"));
         }
     }
     if let (Some(HistogramChoice::Native), Some(span)) = (spec.histogram, buckets_key) {
@@ -228,6 +306,120 @@ pub(crate) fn check(preset: Preset, args: Args, signature: &syn::Signature) -> s
         );
     }
     errors.finish(spec)
+}
+
+/// `objective(name = "...", success = 99.9, latency = 0.25, latency_target = 99)`.
+fn inline_objective(
+    span: Span,
+    entries: Vec<crate::args::LabelArg>,
+    errors: &mut Errors,
+) -> Option<ObjectiveSpec> {
+    let mut name: Option<LitStr> = None;
+    let mut success = None;
+    let mut latency = None;
+    let mut latency_target = None;
+    let mut valid = true;
+    for entry in entries {
+        let key = entry.name.value();
+        let number = |errors: &mut Errors, what: &str| -> Option<f64> {
+            let value = match &entry.value {
+                Expr::Lit(ExprLit {
+                    lit: Lit::Float(lit),
+                    ..
+                }) => lit.base10_parse::<f64>().ok(),
+                Expr::Lit(ExprLit {
+                    lit: Lit::Int(lit), ..
+                }) => lit.base10_parse::<f64>().ok(),
+                _ => None,
+            };
+            if value.is_none() {
+                errors.push_spanned(
+                    &entry.value,
+                    format!("`{key}` takes a number literal: {what}"),
+                );
+            }
+            value
+        };
+        let percent = |errors: &mut Errors, value: Option<f64>| {
+            value.filter(|v| {
+                let ok = *v > 0.0 && *v < 100.0;
+                if !ok {
+                    errors.push_spanned(
+                        &entry.value,
+                        format!("`{key}` is a percentage strictly between 0 and 100, e.g. `99.9`"),
+                    );
+                }
+                ok
+            })
+        };
+        match key.as_str() {
+            "name" => {
+                name = string_literal(&entry.value, "name", errors)
+                    .filter(|lit| non_empty(lit, "name", errors));
+                valid &= name.is_some();
+            }
+            "success" => {
+                let value = number(errors, "`success = 99.9` (percent of calls that succeed)");
+                success = percent(errors, value);
+                valid &= success.is_some();
+            }
+            "latency" => {
+                latency = number(errors, "`latency = 0.25` (seconds)").filter(|v| {
+                    let ok = *v > 0.0 && v.is_finite();
+                    if !ok {
+                        errors.push_spanned(
+                            &entry.value,
+                            "`latency` is a positive number of seconds, e.g. `0.25`",
+                        );
+                    }
+                    ok
+                });
+                valid &= latency.is_some();
+            }
+            "latency_target" => {
+                let value = number(
+                    errors,
+                    "`latency_target = 99` (percent of calls within `latency`)",
+                );
+                latency_target = percent(errors, value);
+                valid &= latency_target.is_some();
+            }
+            other => {
+                let hint = closest(other, &["name", "success", "latency", "latency_target"])
+                    .map(|k| format!("; did you mean `{k}`?"))
+                    .unwrap_or_default();
+                errors.push(entry.name.span(), format!("unknown objective option `{other}`: expected `name`, `success`, `latency`, `latency_target`{hint}"));
+                valid = false;
+            }
+        }
+    }
+    if name.is_none() && valid {
+        errors.push(
+            span,
+            "an objective needs a name: `objective(name = \"checkout\", success = 99.9)`",
+        );
+        valid = false;
+    }
+    let latency = match (latency, latency_target) {
+        (Some(threshold), Some(target)) => Some((threshold, target)),
+        (None, None) => None,
+        _ => {
+            if valid {
+                errors.push(span, "`latency` and `latency_target` go together: `latency = 0.25, latency_target = 99` (99% of calls within 250 ms)");
+            }
+            return None;
+        }
+    };
+    if success.is_none() && latency.is_none() && valid {
+        errors.push(span, "an objective needs a target: `success = 99.9` and/or `latency = 0.25, latency_target = 99`");
+        return None;
+    }
+    Some(ObjectiveSpec::Inline {
+        name: name?,
+        success,
+        latency,
+    })
+    .filter(|_| valid)
 }
 
 /// `histogram = classic | native | both`.
@@ -266,6 +458,7 @@ fn example(key: &str) -> &'static str {
         "server" => "`server = \"files\"`",
         "buckets" => "`buckets = [0.01, 0.1, 1.0]`",
         "histogram" => "`histogram = native`",
+        "objective" => "`objective = CHECKOUT` or `objective(name = \"checkout\", success = 99.9)`",
         _ => "`crate = \"my_metrics\"`",
     }
 }

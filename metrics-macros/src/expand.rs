@@ -34,7 +34,7 @@ use syn::{
     ItemFn, Pat, PathArguments, ReturnType, Signature, Stmt, Type, TypeParamBound,
 };
 
-use crate::check::{Preset, Spec, StaticValue};
+use crate::check::{HistogramChoice, ObjectiveSpec, Preset, Spec, StaticValue};
 
 // Hygienic (mixed-site) names, never seen by the user's code; without a leading underscore,
 // which clippy's `used_underscore_binding` would report.
@@ -422,7 +422,48 @@ fn site_static(spec: &Spec, sig: &Signature) -> TokenStream {
         }
         None => quote!(::core::option::Option::None),
     };
+    // A `const` objective is checked by const evaluation against the same bounds; an inline
+    // one was checked in `check.rs` and is built here.
+    let (objective, objective_check) = match &spec.objective {
+        None => (quote!(::core::option::Option::None), quote!()),
+        Some(ObjectiveSpec::Path(path)) => {
+            let bounds = match &spec.buckets {
+                Some(bounds) => {
+                    let bounds = bounds.iter().map(|bound| Literal::f64_suffixed(*bound));
+                    quote!(&[#(#bounds),*])
+                }
+                None => quote!(#krate::DEFAULT_BUCKETS),
+            };
+            let native_only = spec.histogram == Some(HistogramChoice::Native);
+            let check = quote_spanned! {path.span()=>
+                const _: bool = #krate::__private::objective_fits(&#path, #bounds, #native_only);
+            };
+            (quote!(::core::option::Option::Some(&#path)), check)
+        }
+        Some(ObjectiveSpec::Inline {
+            name,
+            success,
+            latency,
+        }) => {
+            let success = success.map(|percent| {
+                let percent = Literal::f64_suffixed(percent);
+                quote!(.success(#percent))
+            });
+            let latency = latency.map(|(threshold, percent)| {
+                let threshold = Literal::f64_suffixed(threshold);
+                let percent = Literal::f64_suffixed(percent);
+                quote!(.latency(#threshold, #percent))
+            });
+            (
+                quote!(::core::option::Option::Some(
+                    &#krate::Objective::new(#name) #success #latency
+                )),
+                quote!(),
+            )
+        }
+    };
     quote! {
+        #objective_check
         static __METRICS_RUNTIME_SITE: #krate::__private::CallSite =
             #krate::__private::CallSite::new(&#krate::__private::SiteInfo {
                 kind: #krate::__private::SiteKind::#kind,
@@ -441,6 +482,7 @@ fn site_static(spec: &Spec, sig: &Signature) -> TokenStream {
                 dynamic_labels: &[#(#dynamic_names),*],
                 buckets: #buckets,
                 histogram: #histogram,
+                objective: #objective,
             });
         #krate::__private::inventory::submit! {
             #krate::__private::SiteRef(&__METRICS_RUNTIME_SITE)

@@ -137,6 +137,7 @@ fn site_with(
         dynamic_labels,
         buckets: None,
         histogram,
+        objective: None,
     })))
 }
 

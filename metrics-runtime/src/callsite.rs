@@ -108,6 +108,8 @@ pub struct SiteInfo {
     pub buckets: Option<&'static [f64]>,
     /// `histogram = classic | native | both`.
     pub histogram: Option<HistogramBuckets>,
+    /// `objective = ...`.
+    pub objective: Option<&'static crate::Objective>,
 }
 
 /// Which buckets a call site's duration histogram has (`histogram = ...` of the attributes).
@@ -155,6 +157,11 @@ impl SiteInfo {
             ),
         };
         let names = &self.families;
+        if self.objective.is_some() {
+            for (name, help) in crate::objectives::FAMILIES {
+                crate::registry::REGISTRY.describe_standard(name, help);
+            }
+        }
         if crate::exporter::installed() {
             // Straight to the registry: through the recorder, an unprefixed family name
             // could not be told from another user's series of that name.
@@ -209,8 +216,72 @@ pub(crate) struct SeriesHandles {
     duration: Histogram,
     in_flight: Gauge,
     errors: ErrorCounters,
+    /// The series of the site's objective, if it has one.
+    objective: Option<ObjectiveHandles>,
     #[cfg(feature = "exemplars")]
     exemplars: SeriesExemplars,
+}
+
+/// The counters a call of a function with an objective also goes up in.
+struct ObjectiveHandles {
+    calls: Counter,
+    errors: Counter,
+    /// The latency threshold and the counter of calls within it.
+    latency_good: Option<(f64, Counter)>,
+}
+
+impl ObjectiveHandles {
+    /// The objective's series: its counters, and its targets set.
+    fn register(
+        objective: &'static crate::Objective,
+        recorder: &dyn metrics::Recorder,
+        metadata: &'static Metadata<'static>,
+    ) -> Self {
+        use crate::objectives::{CALLS, ERRORS, LATENCY_GOOD, TARGET, THRESHOLD};
+        let key = |name: &'static str, sli: Option<&'static str>| {
+            let mut labels = vec![Label::from_static_parts("objective", objective.name())];
+            labels.extend(sli.map(|sli| Label::from_static_parts("sli", sli)));
+            Key::from_parts(name, labels)
+        };
+        if let Some(ratio) = objective.success_ratio() {
+            recorder
+                .register_gauge(&key(TARGET, Some("success")), metadata)
+                .set(ratio);
+        }
+        let latency_good = objective.latency_ratio().map(|(threshold, ratio)| {
+            recorder
+                .register_gauge(&key(TARGET, Some("latency")), metadata)
+                .set(ratio);
+            recorder
+                .register_gauge(&key(THRESHOLD, None), metadata)
+                .set(threshold);
+            (
+                threshold,
+                recorder.register_counter(&key(LATENCY_GOOD, None), metadata),
+            )
+        });
+        Self {
+            calls: recorder.register_counter(&key(CALLS, None), metadata),
+            errors: recorder.register_counter(&key(ERRORS, None), metadata),
+            latency_good,
+        }
+    }
+
+    #[inline]
+    fn record(&self, status: Status, seconds: f64) {
+        if status == Status::Cancelled {
+            return;
+        }
+        self.calls.increment(1);
+        if matches!(status, Status::Error | Status::Panic) {
+            self.errors.increment(1);
+        }
+        if let Some((threshold, good)) = &self.latency_good {
+            if seconds <= *threshold {
+                good.increment(1);
+            }
+        }
+    }
 }
 
 /// The series of this crate's storage behind the handles, which keep exemplars; empty under
@@ -279,6 +350,9 @@ impl SeriesHandles {
             duration: recorder.register_histogram(&duration, metadata),
             in_flight: recorder.register_gauge(&key(info.families.in_flight, None), metadata),
             errors: ErrorCounters::new(key(info.families.errors, None), metadata),
+            objective: info
+                .objective
+                .map(|objective| ObjectiveHandles::register(objective, recorder, &SITE_METADATA)),
             #[cfg(feature = "exemplars")]
             exemplars: SeriesExemplars::find(&duration, &calls, !dynamic.is_empty()),
         })
@@ -700,6 +774,9 @@ impl CallGuard {
         #[cfg(not(feature = "exemplars"))]
         self.series.duration.record(seconds);
         self.series.calls[status.index()].increment(1);
+        if let Some(objective) = &self.series.objective {
+            objective.record(status, seconds);
+        }
         #[cfg(feature = "exemplars")]
         if let Some(failures) = &self.series.exemplars.failures[status.index()] {
             failures.exemplar.offer(1.0);

@@ -46,6 +46,7 @@ mod families;
 mod health;
 mod http;
 mod labels;
+mod objectives;
 pub mod outcome;
 mod push;
 mod recorder;
@@ -71,6 +72,7 @@ pub use families::{
 };
 pub use health::{health, set_health, HEALTH_FAMILY};
 pub use labels::{ErrorFlag, ErrorLabel, LabelValue};
+pub use objectives::Objective;
 pub use registry::{SchemaConflict, DEFAULT_BUCKETS};
 pub use track::track;
 
@@ -227,6 +229,7 @@ pub mod __private {
         fixed_index, fixed_len, fixed_values, Family, FamilyInfo, FamilyRef, TypedKind,
     };
     pub use crate::labels::{ErrorLabel, LabelValue};
+    pub use crate::objectives::objective_fits;
     pub use crate::storage::emulate_cores;
     pub use inventory;
 

@@ -61,6 +61,11 @@ const RESERVED: &[(&str, Kind)] = &[
     (crate::health::HEALTH_FAMILY, Kind::Gauge),
     ("metrics_push_failures_total", Kind::Counter),
     (FOREIGN_DROPPED, Kind::Counter),
+    (crate::objectives::CALLS, Kind::Counter),
+    (crate::objectives::ERRORS, Kind::Counter),
+    (crate::objectives::LATENCY_GOOD, Kind::Counter),
+    (crate::objectives::TARGET, Kind::Gauge),
+    (crate::objectives::THRESHOLD, Kind::Gauge),
 ];
 
 #[derive(Clone)]
@@ -927,6 +932,7 @@ mod tests {
             dynamic_labels: &[],
             buckets,
             histogram: None,
+            objective: None,
         }
     }
 

@@ -62,6 +62,7 @@ fn tracked_site(module: &'static str, function: &'static str) -> &'static CallSi
                 dynamic_labels: &[],
                 buckets: None,
                 histogram: None,
+                objective: None,
             }));
             let site: &'static CallSite = Box::leak(Box::new(CallSite::new(info)));
             // Default families hold functions with labels of their own: no conflict to report.
