@@ -149,6 +149,9 @@ EXPORTED = {
     "function_calls_total", "function_errors_total", "function_calls_in_flight",
     # #[tool_call]
     "mcp_tool_calls_total", "mcp_tool_errors_total", "mcp_tool_calls_in_flight",
+    # objectives (#[monitored(objective = ...)]), see rules/objectives.yml
+    "objective_calls_total", "objective_errors_total", "objective_latency_good_total",
+    "objective_target_ratio", "objective_latency_threshold_seconds",
     # runtime / production
     "service_health", "build_info",
     "process_start_time_seconds", "process_cpu_seconds_total", "process_resident_memory_bytes",
