@@ -223,6 +223,9 @@ exprs_for_promtool = []   # (where, expr)
 checked_exprs = 0
 used_metrics = set()
 
+# Grafana's own interval variables the dashboards may use, and what they stand for here.
+BUILTIN_INTERVALS = {"__rate_interval": "1m", "__range": "5m"}
+
 def check_expr(where, expr, allowed_vars=frozenset()):
     global checked_exprs
     checked_exprs += 1
@@ -231,12 +234,13 @@ def check_expr(where, expr, allowed_vars=frozenset()):
         return
     for m in re.finditer(r"\$\{?(\w+)\}?", expr):
         v = m.group(1)
-        if v == "__rate_interval":
+        if v in BUILTIN_INTERVALS:
             continue
         if v not in allowed_vars:
             problem(f"{where}: uses ${v}, which is not a template variable of this dashboard "
-                    f"(allowed: $__rate_interval and {sorted(allowed_vars) or 'none'})")
-    n_vars = len(re.findall(r"\$\{?(?!__rate_interval)\w+", expr))
+                    f"(allowed: {', '.join('$' + b for b in sorted(BUILTIN_INTERVALS))} and "
+                    f"{sorted(allowed_vars) or 'none'})")
+    n_vars = len(re.findall(r"\$\{?(?!__rate_interval\b|__range\b)\w+", expr))
     n_ok = len(re.findall(r'\w+\s*=~\s*"\$\{?\w+\}?"', expr))
     if n_vars != n_ok:
         problem(f'{where}: template variables must be used as label=~"$var": {expr}')
@@ -247,7 +251,9 @@ def check_expr(where, expr, allowed_vars=frozenset()):
         problem(f"{where}: metric {name!r} is neither exported by metrics-runtime nor cAdvisor "
                 f"nor a recording rule")
     used_metrics.update(metrics)
-    concrete = expr.replace("${__rate_interval}", "1m").replace("$__rate_interval", "1m")
+    concrete = expr
+    for builtin, value in BUILTIN_INTERVALS.items():
+        concrete = concrete.replace("${" + builtin + "}", value).replace("$" + builtin, value)
     concrete = re.sub(r"\$\{?\w+\}?", ".*", concrete)
     exprs_for_promtool.append((where, concrete))
 
@@ -287,7 +293,7 @@ print(f"  thresholds: {len(thresholds)} threshold series, each used by an alert 
 
 # --- Dashboards -------------------------------------------------------------------------------
 DS = {"type": "prometheus", "uid": "prometheus"}
-VARS_ALLOWED = {"module", "function", "server", "tool"}   # what the e2e test substitutes
+VARS_ALLOWED = {"module", "function", "server", "tool", "objective"}   # what the e2e test substitutes
 
 def walk_panels(panels):
     for p in panels or []:
