@@ -48,6 +48,20 @@ pub enum Error {
     /// Two instrumented functions declare one metric family differently.
     #[error("metric family `{}` is declared differently by {} and {}: {}; give both functions the same labels and buckets, or give one of them another `name = \"...\"`", .0.family, .0.first, .0.second, .0.detail)]
     Conflict(SchemaConflict),
+    /// Two instrumented functions declare an objective of one name with different targets.
+    #[error("objective `{objective}` is declared with different targets by {first} ({first_targets}) and by {second} ({second_targets}): functions that share an objective share its error budget, so declare it once as a `const Objective` and name it on each, or give one of them another name")]
+    ObjectiveConflict {
+        /// The objective's name.
+        objective: String,
+        /// The site that declared it first.
+        first: String,
+        /// Its targets.
+        first_targets: String,
+        /// The site that disagrees.
+        second: String,
+        /// Its targets.
+        second_targets: String,
+    },
     /// A typed metric (of a `#[derive(Metrics)]` group) is declared twice, or takes the name of
     /// a family of an instrumented function or of this crate.
     #[error("metric `{}` is declared by {} and again by {}: {}", .0.family, .0.first, .0.second, .0.detail)]

@@ -563,6 +563,7 @@ impl ExporterBuilder {
                 .declare_site(site.info())
                 .map_err(Error::Conflict)?;
         }
+        crate::objectives::check_sites(&sites)?;
         crate::families::check(|name| REGISTRY.declared_by(name))?;
         let mut fallback = PrometheusBuilder::new()
             .set_buckets(&settings.buckets.default)

@@ -127,6 +127,47 @@ pub const fn objective_fits(objective: &Objective, bounds: &[f64], native_only: 
     true
 }
 
+impl std::fmt::Display for Objective {
+    /// The targets as written: `success 99.9%, latency 0.25 s at 99%`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let success = self.success.map(|percent| format!("success {percent}%"));
+        let latency = self
+            .latency
+            .map(|(threshold, percent)| format!("latency {threshold} s at {percent}%"));
+        let targets: Vec<String> = success.into_iter().chain(latency).collect();
+        f.write_str(&targets.join(", "))
+    }
+}
+
+/// Refuses an objective name declared with different targets by two sites: they would share
+/// one series with two targets.
+pub(crate) fn check_sites(sites: &[&crate::callsite::CallSite]) -> Result<(), crate::Error> {
+    let mut seen: std::collections::HashMap<&str, (&Objective, String)> =
+        std::collections::HashMap::new();
+    for site in sites {
+        let info = site.info();
+        let Some(objective) = info.objective else {
+            continue;
+        };
+        match seen.get(objective.name()) {
+            Some((first, location)) if *first != objective => {
+                return Err(crate::Error::ObjectiveConflict {
+                    objective: objective.name().to_owned(),
+                    first: location.clone(),
+                    first_targets: first.to_string(),
+                    second: info.location(),
+                    second_targets: objective.to_string(),
+                });
+            }
+            Some(_) => {}
+            None => {
+                seen.insert(objective.name(), (objective, info.location()));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The names of the objective families.
 pub(crate) const CALLS: &str = "objective_calls_total";
 pub(crate) const ERRORS: &str = "objective_errors_total";
