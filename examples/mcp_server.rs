@@ -14,7 +14,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use metrics_runtime::{monitored, tool_call, ErrorLabel};
+use metrics_runtime::{monitored, tool_call, ErrorLabel, Objective};
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{CallToolResult, ContentBlock, IntoContents, ServerCapabilities, ServerConfig};
@@ -87,6 +87,13 @@ pub fn quotient(dividend: f64, divisor: f64) -> Result<f64, MathError> {
     Ok(dividend / divisor)
 }
 
+/// The demo tools' service level objective, shared by every tool: 99% of calls succeed, 99%
+/// finish within 100 ms (a bound of the default buckets). `deploy/prometheus/rules/objectives.yml`
+/// alerts when its error budget burns too fast; the Objectives dashboard shows it.
+pub const DEMO_TOOLS: Objective = Objective::new("demo_tools")
+    .success(99.0)
+    .latency(0.1, 99.0);
+
 /// The tools of the demo server.
 #[derive(Debug, Clone)]
 pub struct DemoTools {
@@ -105,12 +112,12 @@ impl Default for DemoTools {
 impl DemoTools {
     /// Echoes the text back.
     #[tool(description = "Echo the text back")]
-    #[tool_call]
+    #[tool_call(objective = DEMO_TOOLS)]
     async fn echo(&self, Parameters(EchoRequest { text }): Parameters<EchoRequest>) -> String {
         text
     }
 
-    #[tool_call]
+    #[tool_call(objective = DEMO_TOOLS)]
     #[tool(description = "Divide two numbers; dividing by zero fails")]
     async fn divide(
         &self,
@@ -120,7 +127,7 @@ impl DemoTools {
     }
 
     #[tool(description = "Look up a word; unknown words give an error result")]
-    #[tool_call]
+    #[tool_call(objective = DEMO_TOOLS)]
     async fn lookup(
         &self,
         Parameters(LookupRequest { key }): Parameters<LookupRequest>,
