@@ -293,7 +293,7 @@ print(f"  thresholds: {len(thresholds)} threshold series, each used by an alert 
 
 # --- Dashboards -------------------------------------------------------------------------------
 DS = {"type": "prometheus", "uid": "prometheus"}
-VARS_ALLOWED = {"module", "function", "server", "tool", "objective"}   # what the e2e test substitutes
+VARS_ALLOWED = {"module", "function", "server", "tool", "objective", "instance"}   # what the e2e test substitutes
 
 def walk_panels(panels):
     for p in panels or []:
