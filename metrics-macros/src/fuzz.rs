@@ -744,6 +744,7 @@ const REAL_KEYS: &[&str] = &[
     "labels",
     "buckets",
     "histogram",
+    "objective",
     "crate",
     "tool",
     "server",
@@ -860,11 +861,17 @@ fn key_tokens(rng: &mut Rng, preset: Preset) -> TokenStream {
         0..=59 => {
             let keys: &[&str] = match preset {
                 Preset::Monitored if rng.percent(80) => {
-                    &["name", "labels", "buckets", "histogram", "crate"]
+                    &["name", "labels", "buckets", "histogram", "objective", "crate"]
                 }
-                Preset::ToolCall if rng.percent(80) => {
-                    &["tool", "server", "labels", "buckets", "histogram", "crate"]
-                }
+                Preset::ToolCall if rng.percent(80) => &[
+                    "tool",
+                    "server",
+                    "labels",
+                    "buckets",
+                    "histogram",
+                    "objective",
+                    "crate",
+                ],
                 _ => REAL_KEYS,
             };
             one(ident(rng.pick(keys)))
@@ -967,6 +974,19 @@ fn value_for_key(rng: &mut Rng, key: &str, arguments: &[String]) -> TokenStream 
             "[native]",
             "Native",
             "native::x",
+        ])),
+        "objective" => lex(rng.pick(&[
+            "API",
+            "crate::objectives::API",
+            "\"api\"",
+            "(name = \"api\", success = 99.9)",
+            "(name = \"api\", success = 100)",
+            "(name = \"\", latency = 0.3, latency_target = 99)",
+            "(name = \"api\", latency = 0.25)",
+            "(name = \"api\", latency = -1, latency_target = 0)",
+            "(sucess = 99.9)",
+            "(name = api, success = x)",
+            "()",
         ])),
         "crate" if rng.percent(50) => path(rng),
         "crate" => {
