@@ -860,9 +860,14 @@ fn key_tokens(rng: &mut Rng, preset: Preset) -> TokenStream {
     match rng.below(100) {
         0..=59 => {
             let keys: &[&str] = match preset {
-                Preset::Monitored if rng.percent(80) => {
-                    &["name", "labels", "buckets", "histogram", "objective", "crate"]
-                }
+                Preset::Monitored if rng.percent(80) => &[
+                    "name",
+                    "labels",
+                    "buckets",
+                    "histogram",
+                    "objective",
+                    "crate",
+                ],
                 Preset::ToolCall if rng.percent(80) => &[
                     "tool",
                     "server",
