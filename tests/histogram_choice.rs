@@ -7,8 +7,8 @@
 
 use metrics_runtime::{monitored, tool_call, Exporter, Histogram, LabelValue, Metrics};
 use metrics_toolkit::{
-    get_accepting, get_bytes_accepting, promtool_check_metrics, python_protobuf_families,
-    PROMETHEUS_NATIVE_ACCEPT,
+    get_accepting, get_bytes_accepting, pb_family, pb_int, pb_series, promtool_check_metrics,
+    python_protobuf_families, PROMETHEUS_NATIVE_ACCEPT,
 };
 use serde_json::Value;
 
@@ -51,29 +51,9 @@ struct Typed {
 
 static TYPED: Typed = Typed::new();
 
-/// The `function` (or `tool`) series of the duration family `family`.
+/// The series of the decoded family `family` with label `label` set to `value`.
 fn series<'a>(families: &'a [Value], family: &str, label: &str, value: &str) -> &'a Value {
-    families
-        .iter()
-        .find(|f| f["name"] == family)
-        .and_then(|f| f["metric"].as_array())
-        .into_iter()
-        .flatten()
-        .find(|metric| {
-            metric["label"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .any(|pair| pair["name"] == label && pair["value"] == value)
-        })
-        .unwrap_or_else(|| panic!("no {family} series with {label}=\"{value}\""))
-}
-
-/// A protobuf 64-bit integer, which the JSON mapping writes as a string.
-fn int(value: &Value) -> i64 {
-    value
-        .as_str()
-        .map_or(0, |text| text.parse().expect("an integer"))
+    pb_series(pb_family(families, family), label, value)
 }
 
 #[test]
@@ -113,7 +93,7 @@ fn each_function_gets_the_buckets_it_chose() {
             ("both_kinds", 11, true),
         ] {
             let histogram = histogram(function);
-            assert_eq!(int(&histogram["sample_count"]), 2, "{function}");
+            assert_eq!(pb_int(&histogram["sample_count"]), 2, "{function}");
             let buckets = histogram["bucket"].as_array().map_or(0, Vec::len);
             assert_eq!(
                 buckets, classic,
@@ -131,11 +111,11 @@ fn each_function_gets_the_buckets_it_chose() {
                     .into_iter()
                     .flatten()
                     .scan(0i64, |count, delta| {
-                        *count += int(delta);
+                        *count += pb_int(delta);
                         Some(*count)
                     })
                     .sum::<i64>()
-                    + int(&histogram["zero_count"]);
+                    + pb_int(&histogram["zero_count"]);
                 assert_eq!(in_buckets, 2, "{function}: {histogram:#}");
             }
         }
@@ -152,11 +132,11 @@ fn each_function_gets_the_buckets_it_chose() {
 
         // The combination not used yet: an empty native histogram, no classic buckets.
         let slow = &series(&families, duration, "mode", "slow")["histogram"];
-        assert_eq!(int(&slow["sample_count"]), 0);
+        assert_eq!(pb_int(&slow["sample_count"]), 0);
         assert!(slow["bucket"].is_null(), "{slow:#}");
         assert_eq!(slow["schema"], 3, "{slow:#}");
         let fast = &series(&families, duration, "mode", "fast")["histogram"];
-        assert_eq!(int(&fast["sample_count"]), 1);
+        assert_eq!(pb_int(&fast["sample_count"]), 1);
 
         let typed = |name: &str| {
             families
@@ -166,7 +146,7 @@ fn each_function_gets_the_buckets_it_chose() {
                 .clone()
         };
         let upload = typed("choice_upload_bytes");
-        assert_eq!(int(&upload["sample_count"]), 3);
+        assert_eq!(pb_int(&upload["sample_count"]), 3);
         assert_eq!(upload["sample_sum"], 1_004_608.0);
         assert!(
             upload["bucket"].is_null() && upload["schema"] == 3,

@@ -7,7 +7,10 @@
 use metrics_runtime::{
     monitored, Counter, Format, Gauge, Histogram, LabelSet, LabelValue, Metrics,
 };
-use metrics_toolkit::{get_bytes_accepting, python_protobuf_families, PROMETHEUS_NATIVE_ACCEPT};
+use metrics_toolkit::{
+    get_bytes_accepting, pb_family, pb_int, pb_series, python_protobuf_families,
+    PROMETHEUS_NATIVE_ACCEPT,
+};
 use serde_json::Value;
 
 #[derive(Clone, Copy, LabelValue)]
@@ -38,38 +41,6 @@ static PIPELINE: Pipeline = Pipeline::new();
 #[monitored]
 fn encode_once() {}
 
-fn family<'a>(families: &'a [Value], name: &str) -> &'a Value {
-    families
-        .iter()
-        .find(|family| family["name"] == name)
-        .unwrap_or_else(|| panic!("no family {name} in {families:#?}"))
-}
-
-/// The series of `family` with label `name` set to `value`.
-fn series_with<'a>(family: &'a Value, name: &str, value: &str) -> &'a Value {
-    family["metric"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|metric| {
-            metric["label"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .any(|label| label["name"] == name && label["value"] == value)
-        })
-        .unwrap_or_else(|| panic!("no series with {name}=\"{value}\" in {family:#}"))
-}
-
-/// A protobuf 64-bit integer, which the JSON mapping writes as a string.
-fn int(value: &Value) -> i64 {
-    value
-        .as_str()
-        .map(|text| text.parse().expect("an integer"))
-        .or_else(|| value.as_i64())
-        .unwrap_or_else(|| panic!("not an integer: {value}"))
-}
-
 /// Native buckets back from spans and deltas: (key, count).
 fn buckets(histogram: &Value, sign: &str) -> Vec<(i64, i64)> {
     let mut out = Vec::new();
@@ -77,7 +48,7 @@ fn buckets(histogram: &Value, sign: &str) -> Vec<(i64, i64)> {
     let mut count = 0i64;
     let deltas: Vec<i64> = histogram[format!("{sign}_delta")]
         .as_array()
-        .map(|deltas| deltas.iter().map(int).collect())
+        .map(|deltas| deltas.iter().map(pb_int).collect())
         .unwrap_or_default();
     let mut deltas = deltas.into_iter();
     for (at, span) in histogram[format!("{sign}_span")]
@@ -138,23 +109,23 @@ fn every_family_in_protobuf_with_native_histograms() {
     unique.dedup();
     assert_eq!(unique.len(), names.len(), "each family once: {names:?}");
 
-    let jobs = family(&families, "pb_jobs_total");
+    let jobs = pb_family(&families, "pb_jobs_total");
     assert_eq!(jobs["type"], "COUNTER");
     assert_eq!(jobs["help"], "Jobs by \"outcome\" \\ done or failed.");
-    let done = series_with(jobs, "outcome", "done");
+    let done = pb_series(jobs, "outcome", "done");
     assert_eq!(done["label"].as_array().map(Vec::len), Some(1));
     assert_eq!(done["counter"]["value"], 4.0);
-    let failed = series_with(jobs, "outcome", "failed");
+    let failed = pb_series(jobs, "outcome", "failed");
     assert_eq!(failed["counter"]["value"].as_f64().unwrap_or(0.0), 0.0);
 
-    let depth = family(&families, "pb_queue_depth");
+    let depth = pb_family(&families, "pb_queue_depth");
     assert_eq!(depth["type"], "GAUGE");
     assert_eq!(depth["metric"][0]["gauge"]["value"], -2.5);
 
-    let payload = family(&families, "pb_payload_bytes");
+    let payload = pb_family(&families, "pb_payload_bytes");
     assert_eq!(payload["type"], "HISTOGRAM");
     let histogram = &payload["metric"][0]["histogram"];
-    assert_eq!(int(&histogram["sample_count"]), 6);
+    assert_eq!(pb_int(&histogram["sample_count"]), 6);
     assert_eq!(histogram["sample_sum"], 6004.0);
     let classic: Vec<(f64, i64)> = histogram["bucket"]
         .as_array()
@@ -163,44 +134,44 @@ fn every_family_in_protobuf_with_native_histograms() {
         .map(|b| {
             (
                 b["upper_bound"].as_f64().unwrap(),
-                int(&b["cumulative_count"]),
+                pb_int(&b["cumulative_count"]),
             )
         })
         .collect();
     assert_eq!(classic, [(100.0, 4), (1000.0, 5)], "+Inf is the count");
     assert_eq!(histogram["schema"], 3);
     assert_eq!(histogram["zero_threshold"].as_f64(), Some(2f64.powi(-32)));
-    assert_eq!(int(&histogram["zero_count"]), 1);
+    assert_eq!(pb_int(&histogram["zero_count"]), 1);
     assert_eq!(
         buckets(histogram, "positive"),
         [(key(3.0, 3), 2), (key(1000.0, 3), 1), (key(5000.0, 3), 1)]
     );
     assert_eq!(buckets(histogram, "negative"), [(key(2.0, 3), 1)]);
 
-    let durations = family(&families, "function_call_duration_seconds");
-    let encode = series_with(durations, "function", "encode_once");
+    let durations = pb_family(&families, "function_call_duration_seconds");
+    let encode = pb_series(durations, "function", "encode_once");
     let histogram = &encode["histogram"];
-    assert_eq!(int(&histogram["sample_count"]), 3);
+    assert_eq!(pb_int(&histogram["sample_count"]), 3);
     assert_eq!(histogram["schema"], 3);
     let native_total: i64 = buckets(histogram, "positive")
         .iter()
         .map(|(_, count)| count)
         .sum::<i64>()
-        + histogram.get("zero_count").map_or(0, int);
+        + pb_int(&histogram["zero_count"]);
     assert_eq!(native_total, 3, "every call in a native bucket");
 
-    let foreign = family(&families, "pb_foreign_total");
+    let foreign = pb_family(&families, "pb_foreign_total");
     assert_eq!(foreign["type"], "COUNTER");
     assert_eq!(foreign["metric"][0]["label"][0]["value"], "facade");
     assert_eq!(foreign["metric"][0]["counter"]["value"], 2.0);
     assert_eq!(
-        family(&families, "pb_foreign_level")["metric"][0]["gauge"]["value"],
+        pb_family(&families, "pb_foreign_level")["metric"][0]["gauge"]["value"],
         0.75
     );
-    let foreign_histogram = family(&families, "pb_foreign_seconds");
+    let foreign_histogram = pb_family(&families, "pb_foreign_seconds");
     assert_eq!(foreign_histogram["type"], "HISTOGRAM");
     assert_eq!(
-        int(&foreign_histogram["metric"][0]["histogram"]["sample_count"]),
+        pb_int(&foreign_histogram["metric"][0]["histogram"]["sample_count"]),
         1
     );
 }

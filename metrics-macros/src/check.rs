@@ -322,16 +322,7 @@ fn inline_objective(
     for entry in entries {
         let key = entry.name.value();
         let number = |errors: &mut Errors, what: &str| -> Option<f64> {
-            let value = match &entry.value {
-                Expr::Lit(ExprLit {
-                    lit: Lit::Float(lit),
-                    ..
-                }) => lit.base10_parse::<f64>().ok(),
-                Expr::Lit(ExprLit {
-                    lit: Lit::Int(lit), ..
-                }) => lit.base10_parse::<f64>().ok(),
-                _ => None,
-            };
+            let value = number_literal(&entry.value);
             if value.is_none() {
                 errors.push_spanned(
                     &entry.value,
@@ -420,6 +411,20 @@ fn inline_objective(
         latency,
     })
     .filter(|_| valid)
+}
+
+/// The value of an integer or float literal.
+fn number_literal(expr: &Expr) -> Option<f64> {
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Float(lit),
+            ..
+        }) => lit.base10_parse::<f64>().ok(),
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(lit), ..
+        }) => lit.base10_parse::<f64>().ok(),
+        _ => None,
+    }
 }
 
 /// `histogram = classic | native | both`.
@@ -650,13 +655,7 @@ pub(crate) fn check_bounds(expr: &Expr, of: BoundsOf, errors: &mut Errors) -> Op
             continue;
         }
         let value = match element {
-            Expr::Lit(ExprLit {
-                lit: Lit::Float(lit),
-                ..
-            }) => lit.base10_parse::<f64>().ok(),
-            Expr::Lit(ExprLit {
-                lit: Lit::Int(lit), ..
-            }) => lit.base10_parse::<f64>().ok(),
+            Expr::Lit(_) => number_literal(element),
             Expr::Unary(unary) if matches!(unary.op, UnOp::Neg(_)) && of == BoundsOf::Seconds => {
                 errors.push_spanned(
                     element,

@@ -391,6 +391,47 @@ for family in text_string_to_metric_families(text):
     })
 }
 
+/// The family named `name` of [`python_protobuf_families`]' output.
+pub fn pb_family<'a>(families: &'a [serde_json::Value], name: &str) -> &'a serde_json::Value {
+    families
+        .iter()
+        .find(|family| family["name"] == name)
+        .unwrap_or_else(|| panic!("no family {name} in {families:#?}"))
+}
+
+/// The series of a decoded family with label `name` set to `value`.
+pub fn pb_series<'a>(
+    family: &'a serde_json::Value,
+    name: &str,
+    value: &str,
+) -> &'a serde_json::Value {
+    family["metric"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|metric| {
+            metric["label"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|label| label["name"] == name && label["value"] == value)
+        })
+        .unwrap_or_else(|| panic!("no series with {name}=\"{value}\" in {family:#}"))
+}
+
+/// A protobuf 64-bit integer, which the JSON mapping writes as a string; an absent field is
+/// its default, 0.
+pub fn pb_int(value: &serde_json::Value) -> i64 {
+    if value.is_null() {
+        return 0;
+    }
+    value
+        .as_str()
+        .map(|text| text.parse().expect("an integer"))
+        .or_else(|| value.as_i64())
+        .unwrap_or_else(|| panic!("not an integer: {value}"))
+}
+
 /// Every `MetricFamily` of a protobuf exposition (length-delimited messages), decoded by
 /// Python's `protobuf` package with code that `protoc` generates from Prometheus' published
 /// `metrics.proto` (`tests/support/proto/`), as JSON with the `.proto` field names (64-bit
