@@ -90,6 +90,13 @@ fn monitored_sync(x: u64) -> u64 {
     work(x)
 }
 
+/// The same function with an objective: three more adds and a compare per call.
+#[monitored(objective(name = "bench", success = 99.9, latency = 0.25, latency_target = 99))]
+#[inline(never)]
+fn monitored_objective(x: u64) -> u64 {
+    work(x)
+}
+
 #[monitored]
 async fn monitored_async(x: u64) -> u64 {
     work(x)
@@ -152,6 +159,7 @@ fn cases() -> Vec<(&'static str, Case)> {
         ("handwritten_facade", Arc::new(handwritten_facade)),
         ("cached_handles", Arc::new(move |x| cached.call(x))),
         ("monitored_sync", Arc::new(monitored_sync)),
+        ("monitored_objective", Arc::new(monitored_objective)),
         (
             "monitored_async",
             Arc::new(|x| run_ready(monitored_async(x))),
