@@ -340,10 +340,11 @@ impl SeriesHandles {
         });
         let duration = key(info.families.duration, None);
         let histogram = crate::registry::SiteHistogram::of(info);
-        if histogram.bounds.is_some() || histogram.buckets.is_some() {
+        let chosen = histogram.bounds.is_some() || histogram.buckets.is_some();
+        if chosen {
             REGISTRY.set_site_histogram(&duration, histogram);
         }
-        metrics::with_recorder(|recorder| SeriesHandles {
+        let handles = metrics::with_recorder(|recorder| SeriesHandles {
             calls: calls
                 .each_ref()
                 .map(|key| recorder.register_counter(key, metadata)),
@@ -355,7 +356,11 @@ impl SeriesHandles {
                 .map(|objective| ObjectiveHandles::register(objective, recorder, &SITE_METADATA)),
             #[cfg(feature = "exemplars")]
             exemplars: SeriesExemplars::find(&duration, &calls, !dynamic.is_empty()),
-        })
+        });
+        if chosen {
+            REGISTRY.clear_site_histogram(&duration);
+        }
+        handles
     }
 }
 

@@ -525,16 +525,19 @@ impl Registry {
     }
 
     pub(crate) fn histogram(&self, key: &Key, expirable: bool) -> Option<Arc<BucketHistogram>> {
-        // Taken, not read: the choice is only needed to make the series, and keeping it would
-        // cost a key per series.
-        let site = self
-            .site_histograms
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(key)
-            .unwrap_or_default();
-        let (bounds, native) = self.histogram_layout(key.name(), site);
-        let make = || Series::Histogram(Arc::new(BucketHistogram::new(bounds, native)));
+        // The layout is worked out only for a series made now: registering an existing one
+        // (a `histogram!` per call) takes no lock beyond the families'.
+        let make = || {
+            let site = self
+                .site_histograms
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(key)
+                .copied()
+                .unwrap_or_default();
+            let (bounds, native) = self.histogram_layout(key.name(), site);
+            Series::Histogram(Arc::new(BucketHistogram::new(bounds, native)))
+        };
         match self.series(key, Kind::Histogram, expirable, make)? {
             Series::Histogram(histogram) => Some(histogram),
             _ => None,
@@ -624,13 +627,22 @@ impl Registry {
         Some(entry.series.clone())
     }
 
-    /// Records what a call site chose for one histogram series, right before it registers it
-    /// (which takes it).
+    /// Records what a call site chose for one histogram series, for the registration that
+    /// follows; [`clear_site_histogram`](Self::clear_site_histogram) forgets it after.
     pub(crate) fn set_site_histogram(&self, key: &Key, site: SiteHistogram) {
         self.site_histograms
             .write()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(key.clone(), site);
+    }
+
+    /// Forgets a call site's choice once its series is registered: keeping it would cost a key
+    /// per series.
+    pub(crate) fn clear_site_histogram(&self, key: &Key) {
+        self.site_histograms
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(key);
     }
 
     /// The classic bounds and the native layout of a histogram series of family `name`
