@@ -27,7 +27,7 @@ impl Preset {
         }
     }
 
-    fn keys(self) -> &'static [&'static str] {
+    pub(crate) fn keys(self) -> &'static [&'static str] {
         match self {
             Preset::Monitored => &[
                 "name",

@@ -859,25 +859,9 @@ struct Arguments {
 fn key_tokens(rng: &mut Rng, preset: Preset) -> TokenStream {
     match rng.below(100) {
         0..=59 => {
-            let keys: &[&str] = match preset {
-                Preset::Monitored if rng.percent(80) => &[
-                    "name",
-                    "labels",
-                    "buckets",
-                    "histogram",
-                    "objective",
-                    "crate",
-                ],
-                Preset::ToolCall if rng.percent(80) => &[
-                    "tool",
-                    "server",
-                    "labels",
-                    "buckets",
-                    "histogram",
-                    "objective",
-                    "crate",
-                ],
-                _ => REAL_KEYS,
+            let keys = match rng.percent(80) {
+                true => preset.keys(),
+                false => REAL_KEYS,
             };
             one(ident(rng.pick(keys)))
         }
@@ -1087,12 +1071,8 @@ fn hostile_args(rng: &mut Rng, preset: Preset, arguments: &Arguments) -> TokenSt
 /// Arguments every check accepts (given a function the attribute accepts).
 fn valid_args(rng: &mut Rng, preset: Preset, arguments: &Arguments) -> TokenStream {
     let mut entries: Vec<TokenStream> = Vec::new();
-    let keys: &[&str] = match preset {
-        Preset::Monitored => &["name", "labels", "buckets", "histogram", "crate"],
-        Preset::ToolCall => &["tool", "server", "labels", "buckets", "histogram", "crate"],
-    };
     let mut with_buckets = false;
-    for &key in keys {
+    for &key in preset.keys() {
         if !rng.percent(45) {
             continue;
         }
@@ -1142,6 +1122,11 @@ fn valid_args(rng: &mut Rng, preset: Preset, arguments: &Arguments) -> TokenStre
                 entry.extend(punct("="));
                 entry.extend(lex(rng.pick(VALID_CRATES)));
             }
+            // A success target fits any buckets and histogram choice.
+            "objective" => entry.extend(lex(rng.pick(&[
+                "(name = \"fuzz\", success = 99.9)",
+                "(name = \"fuzz\", success = 1)",
+            ]))),
             _ => {
                 let mut labels = TokenStream::new();
                 let mut used = Vec::new();
