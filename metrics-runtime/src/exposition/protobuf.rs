@@ -657,6 +657,20 @@ mod tests {
     use model::BucketSpan;
     use prost::Message;
 
+    /// A series' labels, as pairs.
+    fn pairs(metric: &Metric) -> Vec<(&str, &str)> {
+        metric.label.iter().map(|l| (l.name(), l.value())).collect()
+    }
+
+    /// A histogram's classic buckets, as (upper bound, cumulative count).
+    fn classic(histogram: &Histogram) -> Vec<(f64, u64)> {
+        histogram
+            .bucket
+            .iter()
+            .map(|b| (b.upper_bound(), b.cumulative_count()))
+            .collect()
+    }
+
     fn decode(bytes: &[u8]) -> Vec<MetricFamily> {
         let mut bytes = bytes;
         let mut families = Vec::new();
@@ -707,22 +721,17 @@ orphan_value{x=\"y\"} +Inf
         let calls = &families[0];
         assert_eq!(calls.help(), "Calls, by \\\"status\\\" \\ and\nmore.");
         assert_eq!(calls.r#type(), MetricType::Counter);
-        let labels: Vec<_> = calls.metric[0]
-            .label
-            .iter()
-            .map(|l| (l.name(), l.value()))
-            .collect();
-        assert_eq!(labels, [("status", "ok"), ("note", "a \"q\" \\ b\nc ✓")]);
+        assert_eq!(
+            pairs(&calls.metric[0]),
+            [("status", "ok"), ("note", "a \"q\" \\ b\nc ✓")]
+        );
         assert_eq!(calls.metric[0].counter.as_ref().unwrap().value(), 3.0);
         assert_eq!(families[1].metric[0].gauge.as_ref().unwrap().value(), -1.5);
         let latency = &families[2];
         assert_eq!(latency.metric.len(), 2);
         let a = latency.metric[0].histogram.as_ref().unwrap();
         assert_eq!(
-            a.bucket
-                .iter()
-                .map(|b| (b.upper_bound(), b.cumulative_count()))
-                .collect::<Vec<_>>(),
+            classic(a),
             [(0.1, 1), (1.0, 2)],
             "+Inf is left to the count"
         );
@@ -793,19 +802,9 @@ orphan_value{x=\"y\"} +Inf
         let calls = &families[0];
         assert_eq!(calls.help(), "Calls, \\ and\nmore.");
         assert_eq!(calls.r#type(), MetricType::Counter);
-        let pairs = |metric: &Metric| -> Vec<(String, String)> {
-            metric
-                .label
-                .iter()
-                .map(|l| (l.name().to_owned(), l.value().to_owned()))
-                .collect()
-        };
         assert_eq!(
             pairs(&calls.metric[0]),
-            [
-                ("region".into(), "eu".into()),
-                ("fn".into(), "a \"q\" ✓".into())
-            ],
+            [("region", "eu"), ("fn", "a \"q\" ✓")],
             "globals first, but not one the series has itself"
         );
         assert_eq!(calls.metric[0].counter.as_ref().unwrap().value(), 3.0);
@@ -818,10 +817,7 @@ orphan_value{x=\"y\"} +Inf
         assert_eq!(latency.r#type(), MetricType::Histogram);
         let a = latency.metric[0].histogram.as_ref().unwrap();
         assert_eq!(
-            a.bucket
-                .iter()
-                .map(|b| (b.upper_bound(), b.cumulative_count()))
-                .collect::<Vec<_>>(),
+            classic(a),
             [(0.1, 1), (1.0, 2)],
             "cumulative; +Inf is left to the count"
         );
