@@ -15,7 +15,8 @@
 #      metric names metrics-runtime exports or the recording rules in prometheus/rules (panels
 #      also cAdvisor's container_* names, see CADVISOR); template variables are used as
 #      label=~"$var"; datasources are {"type":"prometheus","uid":"prometheus"};
-#      every alert has a severity and summary/description annotations; every threshold is used
+#      every alert has a severity, summary/description annotations and a runbook annotation
+#      naming a heading of deploy/README.md; every threshold is used
 #      and guarded by ThresholdRulesMissing; time series and heatmap targets on a
 #      *_duration_seconds_bucket histogram have "exemplar": true.
 #   5. docker-compose.yml: parses, every bind-mounted path exists, Prometheus runs with
@@ -32,17 +33,28 @@
 #      (/api/v1/push with X-Scope-OrgID), Thanos Receive (/api/v1/receive) and VictoriaMetrics
 #      (/api/v1/write).
 #
-# Needs promtool and python3 with PyYAML (Debian's python3-yaml).
+#   7. alertmanager/alertmanager.yml: amtool check-config, and `amtool config routes test` for
+#      every alert of prometheus/rules/ with the receivers alertmanager/routes_test.yml expects
+#      (which must list every alert).
 #
-# Usage: deploy/check.sh            (from any directory; PROMTOOL=/path/to/promtool to override)
+# Needs promtool, amtool (Debian's prometheus-alertmanager) and python3 with PyYAML
+# (Debian's python3-yaml).
+#
+# Usage: deploy/check.sh            (from any directory; PROMTOOL=/path/to/promtool and
+#                                    AMTOOL=/path/to/amtool to override)
 # Exits non-zero on the first failing promtool step or on any problem found in steps 4-6.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
 PROMTOOL="${PROMTOOL:-promtool}"
+AMTOOL="${AMTOOL:-amtool}"
 
 if ! command -v "$PROMTOOL" >/dev/null 2>&1; then
     echo "check.sh: promtool not found (install Debian's 'prometheus' package or set PROMTOOL)" >&2
+    exit 2
+fi
+if ! command -v "$AMTOOL" >/dev/null 2>&1; then
+    echo "check.sh: amtool not found (install Debian's 'prometheus-alertmanager' package or set AMTOOL)" >&2
     exit 2
 fi
 if ! python3 -c 'import yaml' >/dev/null 2>&1; then
@@ -93,7 +105,7 @@ open(out, "w").write(text)
 PY
 }
 
-echo "== [1/6] promtool check config"
+echo "== [1/7] promtool check config"
 echo "-- prometheus/prometheus.yml"
 "$PROMTOOL" check config prometheus/prometheus.yml
 echo "-- prometheus/remote-write.example.yml"
@@ -118,16 +130,16 @@ else
     echo "$k8s_out"
 fi
 echo
-echo "== [2/6] promtool check rules prometheus/rules/*.yml"
+echo "== [2/7] promtool check rules prometheus/rules/*.yml"
 "$PROMTOOL" check rules prometheus/rules/*.yml
 echo
-echo "== [3/6] promtool test rules prometheus/tests/*.yml"
+echo "== [3/7] promtool test rules prometheus/tests/*.yml"
 "$PROMTOOL" test rules prometheus/tests/*.yml
 echo
 
-echo "== [4/6] rules and dashboards: metric names, PromQL syntax, variables, datasources"
-echo "== [5/6] docker-compose.yml and Grafana provisioning"
-echo "== [6/6] kubernetes/ manifests and remote_write"
+echo "== [4/7] rules and dashboards: metric names, PromQL syntax, variables, datasources"
+echo "== [5/7] docker-compose.yml and Grafana provisioning"
+echo "== [6/7] kubernetes/ manifests and remote_write"
 PROMTOOL="$PROMTOOL" TMPDIR_CHECK="$tmp" RW_VARIANT="$RW_VARIANT" python3 - <<'PY'
 import glob, json, os, re, subprocess, sys
 
@@ -268,18 +280,28 @@ for f, rs in all_rules.items():
             problem(f"{f} {name}: unknown PromQL function {fn}()")
 
 # alerts: severity, annotations, thresholds wiring
+README_ANCHORS = {
+    re.sub(r"[^\w\- ]", "", m.group(1).strip().lower()).replace(" ", "-")
+    for m in re.finditer(r"^#+\s+(.*)$", open("README.md").read(), re.M)
+}
 alerts = [r for rs in all_rules.values() for r in rs if "alert" in r]
 for a in alerts:
     sev = (a.get("labels") or {}).get("severity")
     if sev not in ("warning", "critical"):
         problem(f"alert {a['alert']}: severity label must be warning or critical, is {sev!r}")
     ann = a.get("annotations") or {}
-    for k in ("summary", "description"):
+    for k in ("summary", "description", "runbook"):
         if not ann.get(k):
             problem(f"alert {a['alert']}: missing annotation {k}")
+    # The runbook is a heading of deploy/README.md (GitHub's anchor: lower case, spaces to -).
+    runbook = str(ann.get("runbook", ""))
+    if runbook and not runbook.startswith(("http://", "https://")):
+        path, _, anchor = runbook.partition("#")
+        if path != "deploy/README.md" or anchor not in README_ANCHORS:
+            problem(f"alert {a['alert']}: runbook {runbook!r} is not a heading of deploy/README.md")
     if "for" not in a:
         problem(f"alert {a['alert']}: no `for:` duration")
-print(f"  alerts: severity / summary / description / for checked for {len(alerts)} alerts")
+print(f"  alerts: severity / summary / description / runbook / for checked for {len(alerts)} alerts")
 thresholds = sorted(r for r in RECORDS if r.startswith("metrics_runtime:threshold:"))
 meta = [a for a in alerts if a["alert"] == "ThresholdRulesMissing"]
 for t in thresholds:
@@ -622,5 +644,52 @@ print(f"  {rw}: {len(entries)} remote_write examples ({', '.join(str(e.get('name
 if problems:
     print(f"\nFAILED: {len(problems)} problem(s)")
     sys.exit(1)
-print("\nOK: all checks passed")
+print("\nOK: steps 4-6 passed")
 PY
+
+echo
+echo "== [7/7] alertmanager/: amtool check-config, and the receiver of every alert"
+echo "-- amtool: $("$AMTOOL" --version 2>&1 | head -n1)"
+"$AMTOOL" check-config alertmanager/alertmanager.yml
+# alertmanager/routes_test.yml names the receivers of every alert of prometheus/rules/; each
+# case is the alert's own labels (alertname and the rule's static labels) plus the labels it
+# gets at run time (service, job, ...) as listed there. The list must name every alert.
+python3 - >"$tmp/routes" <<'PY'
+import glob, sys, yaml
+cases = yaml.safe_load(open("alertmanager/routes_test.yml"))
+rules = {}
+for path in sorted(glob.glob("prometheus/rules/*.yml")):
+    for group in (yaml.safe_load(open(path)) or {}).get("groups") or []:
+        for rule in group.get("rules") or []:
+            if "alert" in rule:
+                rules[rule["alert"]] = {k: str(v) for k, v in (rule.get("labels") or {}).items()}
+listed = {c["alert"] for c in cases["alerts"]}
+bad = sorted(set(rules) - listed) + sorted(listed - set(rules))
+for name in sorted(set(rules) - listed):
+    print(f"PROBLEM alertmanager/routes_test.yml: alert {name} of prometheus/rules/ is not listed", file=sys.stderr)
+for name in sorted(listed - set(rules)):
+    print(f"PROBLEM alertmanager/routes_test.yml: {name} is not an alert of prometheus/rules/", file=sys.stderr)
+if bad:
+    sys.exit(1)
+def emit(receivers, labels):
+    print(",".join(receivers) + "\t" + " ".join(f'{k}={v}' for k, v in labels.items()))
+for case in cases["alerts"]:
+    labels = {"alertname": case["alert"], **rules[case["alert"]], **{k: str(v) for k, v in (case.get("labels") or {}).items()}}
+    emit(case["receivers"], labels)
+for case in cases.get("other") or []:
+    emit(case["receivers"], {k: str(v) for k, v in case["labels"].items()})
+PY
+routes=0
+while IFS=$'\t' read -r receivers labels; do
+    # shellcheck disable=SC2086 # one argument per label
+    if ! out="$("$AMTOOL" config routes test --config.file=alertmanager/alertmanager.yml \
+        --verify.receivers="$receivers" $labels 2>&1)"; then
+        got="$(printf '%s\n' "$out" | grep -v -e 'overrides the --alertmanager.url' -e '^WARNING' | paste -sd, -)"
+        echo "  PROBLEM: {$labels} reaches $got, expected $receivers" >&2
+        exit 1
+    fi
+    routes=$((routes + 1))
+done <"$tmp/routes"
+echo "  amtool config routes test: $routes label sets reach the expected receivers"
+echo
+echo "OK: all checks passed"

@@ -1073,9 +1073,11 @@ fn find_exemplar(
 
 #[test]
 fn deploy_check_script_passes() {
-    if on_path("promtool").is_none() {
-        required_in_ci("promtool");
-        return;
+    for tool in ["promtool", "amtool"] {
+        if on_path(tool).is_none() {
+            required_in_ci(tool);
+            return;
+        }
     }
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/check.sh");
     let output = Command::new("bash")
