@@ -13,6 +13,8 @@
 //! password from its file), naming the tool, its service, the value and the runbook; the
 //! objective's ticket fires in Prometheus but is inhibited by the page and reaches nobody; and
 //! once successful calls bring the ratios down, every receiver gets its resolved notification.
+//! Last, the tool fails again and the server is stopped: JobDown pages (Slack and webhook) and
+//! inhibits the tool's warning, which its last 5 minutes of data would keep firing.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -522,7 +524,7 @@ fn the_kit_alerts_reach_the_receivers_its_routing_promises() {
             let _ = self.0.wait();
         }
     }
-    let _server = KillOnDrop(&mut server);
+    let server = KillOnDrop(&mut server);
 
     rules_with_short_for(&rules);
     let config = format!(
@@ -770,6 +772,63 @@ fn the_kit_alerts_reach_the_receivers_its_routing_promises() {
                         inbox.mails().into_iter().map(|m| m.subject).collect();
                     format!("subjects so far: {subjects:?}")
                 })
+        },
+    );
+
+    // The tool fails again (50 of its 650 calls: 7.7%, over 5%), then the service goes away:
+    // JobDown pages, and silences the tool's warning, which the last 5 minutes of data would
+    // otherwise keep firing.
+    runtime.block_on(call_tools(mcp, 40, 0));
+    let again = wait_until("the warning again", Duration::from_secs(60), logs, || {
+        let alerts = alertmanager.alerts("ToolHighErrorRatio")?;
+        match alerts.as_slice() {
+            [one] if one["status"]["state"] == "active" => Ok(one["fingerprint"].clone()),
+            _ => Err(format!("ToolHighErrorRatio in Alertmanager: {alerts:?}")),
+        }
+    });
+    drop(server);
+    let job_down = wait_until(
+        "JobDown at the webhook",
+        Duration::from_secs(60),
+        logs,
+        || {
+            inbox
+                .posted("/webhook")
+                .iter()
+                .flat_map(webhook_alerts)
+                .find(|a| a["labels"]["alertname"] == "JobDown" && a["status"] == "firing")
+                .ok_or_else(|| format!("webhook got {:?}", inbox.posted("/webhook")))
+        },
+    );
+    assert_eq!(
+        job_down["labels"],
+        json!({ "alertname": "JobDown", "job": JOB, "service": JOB, "severity": "critical" })
+    );
+    wait_until("JobDown in Slack", Duration::from_secs(30), logs, || {
+        inbox
+            .posted("/slack")
+            .into_iter()
+            .find(|p| slack_message(p).0 == format!("[FIRING:1] JobDown, service {JOB}: job {JOB}"))
+            .ok_or_else(|| format!("Slack got {:?}", inbox.posted("/slack")))
+    });
+    let job_down_fingerprint =
+        alertmanager.alerts("JobDown").expect("the alerts API")[0]["fingerprint"].clone();
+    wait_until(
+        "the warning inhibited by JobDown",
+        Duration::from_secs(30),
+        logs,
+        || {
+            let alerts = alertmanager.alerts("ToolHighErrorRatio")?;
+            match alerts.as_slice() {
+                [one]
+                    if one["fingerprint"] == again
+                        && one["status"]["state"] == "suppressed"
+                        && one["status"]["inhibitedBy"] == json!([job_down_fingerprint]) =>
+                {
+                    Ok(())
+                }
+                _ => Err(format!("ToolHighErrorRatio in Alertmanager: {alerts:?}")),
+            }
         },
     );
 
