@@ -20,7 +20,9 @@
 #      and guarded by ThresholdRulesMissing; time series and heatmap targets on a
 #      *_duration_seconds_bucket histogram have "exemplar": true.
 #   5. docker-compose.yml: parses, every bind-mounted path exists, Prometheus runs with
-#      exemplar storage, every static scrape target of prometheus/prometheus.yml is a compose
+#      exemplar storage, Prometheus' Alertmanager is the compose service that mounts
+#      alertmanager/, both Prometheus configurations add `service` to alerts the same way,
+#      every static scrape target of prometheus/prometheus.yml is a compose
 #      service; the Prometheus datasource links exemplars' trace_id to a provisioned datasource.
 #   6. kubernetes/ and remote_write: the Service, ServiceMonitor, PodMonitor and example
 #      Deployment have the right apiVersion/kind and a metadata.name; the monitors'
@@ -442,6 +444,29 @@ for target, job in sorted(static_hosts.items()):
         problem(f"prometheus/prometheus.yml job {job}: target {target} is not a service of docker-compose.yml")
 print(f"  prometheus.yml static targets in docker-compose.yml: "
       f"{', '.join(f'{t} ({j})' for t, j in sorted(static_hosts.items()))}")
+# Alerts go to the compose file's Alertmanager, which mounts alertmanager/ where its config
+# expects it; both Prometheus configurations add `service` to the alerts the same way.
+alerting = prom_doc.get("alerting") or {}
+am_targets = [t for am in alerting.get("alertmanagers") or [] for sc in am.get("static_configs") or []
+              for t in sc.get("targets") or []]
+if not am_targets:
+    problem("prometheus/prometheus.yml: no alerting.alertmanagers target")
+for target in am_targets:
+    if target.rsplit(":", 1)[0] not in services:
+        problem(f"prometheus/prometheus.yml: Alertmanager {target} is not a service of docker-compose.yml")
+am_service = services.get("alertmanager") or {}
+if not str(am_service.get("image", "")).startswith("prom/alertmanager:"):
+    problem("docker-compose.yml: no alertmanager service with image prom/alertmanager:<version>")
+if "./alertmanager:/etc/alertmanager:ro" not in (am_service.get("volumes") or []):
+    problem("docker-compose.yml: alertmanager does not mount ./alertmanager at /etc/alertmanager")
+k8s_prom = load_one("kubernetes/prometheus-kubernetes.yml") or {}
+relabel = alerting.get("alert_relabel_configs")
+if not relabel or not any(r.get("target_label") == "service" for r in relabel):
+    problem("prometheus/prometheus.yml: no alert_relabel_configs setting `service`")
+if (k8s_prom.get("alerting") or {}).get("alert_relabel_configs") != relabel:
+    problem("kubernetes/prometheus-kubernetes.yml: alert_relabel_configs differ from prometheus/prometheus.yml")
+print(f"  alerting: Alertmanager {', '.join(am_targets)} in docker-compose.yml; "
+      f"`service` relabelling the same in both Prometheus configurations")
 cadvisor = services.get("cadvisor") or {}
 if not str(cadvisor.get("image", "")).startswith("gcr.io/cadvisor/cadvisor:"):
     problem("docker-compose.yml: no cadvisor service with image gcr.io/cadvisor/cadvisor:<version>")
