@@ -28,8 +28,10 @@ use axum::http::{header::AUTHORIZATION, HeaderMap, StatusCode, Uri};
 use axum::routing::post;
 use axum::Router;
 use base64::Engine as _;
-use metrics_toolkit::mcp::{call, connect};
-use metrics_toolkit::{build_example, required_in_ci, PrometheusServer};
+use metrics_toolkit::mcp::{call, connect, Client};
+use metrics_toolkit::{
+    build_example, free_address, on_path, required_in_ci, ExampleServer, PrometheusServer,
+};
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
@@ -72,6 +74,45 @@ impl Inbox {
 
     fn mails(&self) -> Vec<Mail> {
         self.mails.lock().expect("inbox lock").clone()
+    }
+
+    /// The email with this subject; `Err` lists the subjects so far.
+    fn mail(&self, subject: &str) -> Result<Mail, String> {
+        let mails = self.mails();
+        mails
+            .iter()
+            .find(|m| m.subject == subject)
+            .cloned()
+            .ok_or_else(|| {
+                let subjects: Vec<&str> = mails.iter().map(|m| m.subject.as_str()).collect();
+                format!("subjects so far: {subjects:?}")
+            })
+    }
+
+    /// The alert named `name` with `status` (`firing`, `resolved`) in a webhook notification
+    /// of that status, and the notification; `Err` lists what the webhook got.
+    fn webhook(&self, status: &str, name: &str) -> Result<(Posted, Value), String> {
+        let posted = self.posted("/webhook");
+        posted
+            .iter()
+            .filter(|p| p.body["status"] == status)
+            .find_map(|p| {
+                let alert = webhook_alerts(p)
+                    .into_iter()
+                    .find(|a| a["labels"]["alertname"] == name && a["status"] == status)?;
+                Some((p.clone(), alert))
+            })
+            .ok_or_else(|| format!("webhook got {posted:?}"))
+    }
+
+    /// The Slack message with this title; `Err` lists what Slack got.
+    fn slack(&self, title: &str) -> Result<Posted, String> {
+        let posted = self.posted("/slack");
+        posted
+            .iter()
+            .find(|p| slack_message(p).0 == title)
+            .cloned()
+            .ok_or_else(|| format!("Slack got {posted:?}"))
     }
 }
 
@@ -196,19 +237,6 @@ async fn start_receivers(inbox: Arc<Inbox>) -> (SocketAddr, SocketAddr) {
         }
     });
     (http_address, smtp_address)
-}
-
-fn on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file())
-}
-
-fn free_address() -> SocketAddr {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("a free loopback port")
 }
 
 /// `text` with `from` replaced by `to`; panics when `from` is not there, so that a change of
@@ -443,32 +471,27 @@ fn slack_message(posted: &Posted) -> (String, String) {
     )
 }
 
+/// Calls the example's `divide` tool with 1 / `divisor`; whether the call failed.
+async fn divide(client: &Client, divisor: f64) -> bool {
+    let arguments = json!({ "dividend": 1.0, "divisor": divisor });
+    let result = call(client, "divide", arguments)
+        .await
+        .expect("divide answers");
+    result.is_error == Some(true)
+}
+
 /// Sends `failures` failing divisions interleaved with as many echo calls (so every prefix of
 /// them, as a scrape may cut it, fails about half), then `successes` successful divisions.
 async fn call_tools(mcp: SocketAddr, failures: usize, successes: usize) {
     let client = connect(mcp).await;
     for i in 0..failures {
-        let result = call(
-            &client,
-            "divide",
-            json!({ "dividend": 1.0, "divisor": 0.0 }),
-        )
-        .await
-        .expect("divide answers");
-        assert_eq!(result.is_error, Some(true), "a division by zero fails");
+        assert!(divide(&client, 0.0).await, "a division by zero fails");
         call(&client, "echo", json!({ "text": format!("hi {i}") }))
             .await
             .expect("echo answers");
     }
     for _ in 0..successes {
-        let result = call(
-            &client,
-            "divide",
-            json!({ "dividend": 1.0, "divisor": 1.0 }),
-        )
-        .await
-        .expect("divide answers");
-        assert_ne!(result.is_error, Some(true), "a division by one succeeds");
+        assert!(!divide(&client, 1.0).await, "a division by one succeeds");
     }
     client.cancel().await.expect("the client closes");
 }
@@ -508,23 +531,8 @@ fn the_kit_alerts_reach_the_receivers_its_routing_promises() {
     );
 
     let example = build_example("mcp_server");
-    let (mcp, metrics) = (free_address(), free_address());
-    let mut server = Command::new(&example)
-        .args(["--mcp-addr", &mcp.to_string()])
-        .args(["--metrics-addr", &metrics.to_string()])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the example starts");
-    struct KillOnDrop<'a>(&'a mut Child);
-    impl Drop for KillOnDrop<'_> {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-    let server = KillOnDrop(&mut server);
+    let mut server = ExampleServer::start(&example);
+    let (mcp, metrics) = (server.mcp, server.metrics);
 
     rules_with_short_for(&rules);
     let config = format!(
@@ -562,22 +570,11 @@ fn the_kit_alerts_reach_the_receivers_its_routing_promises() {
 
     // The page: Slack and the webhook, with everything the on-call needs.
     let page = "ObjectiveErrorBudgetBurn";
-    let webhook = wait_until(
+    let (webhook, alert) = wait_until(
         "the page at the webhook",
         Duration::from_secs(60),
         logs,
-        || {
-            inbox
-                .posted("/webhook")
-                .into_iter()
-                .find(|p| {
-                    p.body["status"] == "firing"
-                        && webhook_alerts(p)
-                            .iter()
-                            .any(|a| a["labels"]["alertname"] == page)
-                })
-                .ok_or_else(|| format!("webhook got {:?}", inbox.posted("/webhook")))
-        },
+        || inbox.webhook("firing", page),
     );
     assert_eq!(
         webhook.authorization.as_deref(),
@@ -589,10 +586,6 @@ fn the_kit_alerts_reach_the_receivers_its_routing_promises() {
         webhook.body["groupLabels"],
         json!({ "alertname": page, "objective": "demo_tools" })
     );
-    let alert = webhook_alerts(&webhook)
-        .into_iter()
-        .find(|a| a["labels"]["alertname"] == page)
-        .expect("the page");
     assert_eq!(
         alert["labels"],
         json!({
@@ -613,22 +606,11 @@ fn the_kit_alerts_reach_the_receivers_its_routing_promises() {
         "deploy/README.md#objectiveerrorbudgetburn"
     );
 
+    let page_title = "[FIRING:1] ObjectiveErrorBudgetBurn: objective demo_tools (success)";
     let slack = wait_until("the page in Slack", Duration::from_secs(30), logs, || {
-        inbox
-            .posted("/slack")
-            .into_iter()
-            .find(|p| {
-                slack_message(p)
-                    .0
-                    .starts_with("[FIRING:1] ObjectiveErrorBudgetBurn:")
-            })
-            .ok_or_else(|| format!("Slack got {:?}", inbox.posted("/slack")))
+        inbox.slack(page_title)
     });
-    let (title, text) = slack_message(&slack);
-    assert_eq!(
-        title,
-        "[FIRING:1] ObjectiveErrorBudgetBurn: objective demo_tools (success)"
-    );
+    let (_, text) = slack_message(&slack);
     for expected in [
         "ObjectiveErrorBudgetBurn on objective demo_tools (success)\n",
         "Objective demo_tools burns its error budget too fast (page)\n",
@@ -648,17 +630,7 @@ fn the_kit_alerts_reach_the_receivers_its_routing_promises() {
         "the warning by email",
         Duration::from_secs(60),
         logs,
-        || {
-            inbox
-                .mails()
-                .into_iter()
-                .find(|m| m.subject == warning)
-                .ok_or_else(|| {
-                    let subjects: Vec<String> =
-                        inbox.mails().into_iter().map(|m| m.subject).collect();
-                    format!("subjects so far: {subjects:?}")
-                })
-        },
+        || inbox.mail(&warning),
     );
     assert_eq!(
         mail.credentials,
@@ -726,35 +698,15 @@ fn the_kit_alerts_reach_the_receivers_its_routing_promises() {
         "the resolved page at the webhook",
         Duration::from_secs(60),
         logs,
-        || {
-            inbox
-                .posted("/webhook")
-                .into_iter()
-                .find(|p| {
-                    p.body["status"] == "resolved"
-                        && webhook_alerts(p)
-                            .iter()
-                            .any(|a| a["labels"]["alertname"] == page && a["status"] == "resolved")
-                })
-                .ok_or_else(|| format!("webhook got {:?}", inbox.posted("/webhook")))
-        },
+        || inbox.webhook("resolved", page),
     );
-    wait_until(
+    let resolved_page = wait_until(
         "the resolved page in Slack",
         Duration::from_secs(30),
         logs,
-        || {
-            inbox
-                .posted("/slack")
-                .into_iter()
-                .find(|p| {
-                    slack_message(p).0
-                        == "[RESOLVED] ObjectiveErrorBudgetBurn: objective demo_tools (success)"
-                })
-                .map(|p| assert_eq!(p.body["attachments"][0]["color"], "good"))
-                .ok_or_else(|| format!("Slack got {:?}", inbox.posted("/slack")))
-        },
+        || inbox.slack("[RESOLVED] ObjectiveErrorBudgetBurn: objective demo_tools (success)"),
     );
+    assert_eq!(resolved_page.body["attachments"][0]["color"], "good");
     let resolved = format!(
         "[RESOLVED] ToolHighErrorRatio, service {JOB}: tool divide of MCP server {server_name}"
     );
@@ -762,17 +714,7 @@ fn the_kit_alerts_reach_the_receivers_its_routing_promises() {
         "the resolved warning by email",
         Duration::from_secs(60),
         logs,
-        || {
-            inbox
-                .mails()
-                .into_iter()
-                .find(|m| m.subject == resolved)
-                .ok_or_else(|| {
-                    let subjects: Vec<String> =
-                        inbox.mails().into_iter().map(|m| m.subject).collect();
-                    format!("subjects so far: {subjects:?}")
-                })
-        },
+        || inbox.mail(&resolved),
     );
 
     // The tool fails again (50 of its 650 calls: 7.7%, over 5%), then the service goes away:
@@ -786,30 +728,19 @@ fn the_kit_alerts_reach_the_receivers_its_routing_promises() {
             _ => Err(format!("ToolHighErrorRatio in Alertmanager: {alerts:?}")),
         }
     });
-    drop(server);
-    let job_down = wait_until(
+    server.stop();
+    let (_, job_down) = wait_until(
         "JobDown at the webhook",
         Duration::from_secs(60),
         logs,
-        || {
-            inbox
-                .posted("/webhook")
-                .iter()
-                .flat_map(webhook_alerts)
-                .find(|a| a["labels"]["alertname"] == "JobDown" && a["status"] == "firing")
-                .ok_or_else(|| format!("webhook got {:?}", inbox.posted("/webhook")))
-        },
+        || inbox.webhook("firing", "JobDown"),
     );
     assert_eq!(
         job_down["labels"],
         json!({ "alertname": "JobDown", "job": JOB, "service": JOB, "severity": "critical" })
     );
     wait_until("JobDown in Slack", Duration::from_secs(30), logs, || {
-        inbox
-            .posted("/slack")
-            .into_iter()
-            .find(|p| slack_message(p).0 == format!("[FIRING:1] JobDown, service {JOB}: job {JOB}"))
-            .ok_or_else(|| format!("Slack got {:?}", inbox.posted("/slack")))
+        inbox.slack(&format!("[FIRING:1] JobDown, service {JOB}: job {JOB}"))
     });
     let job_down_fingerprint =
         alertmanager.alerts("JobDown").expect("the alerts API")[0]["fingerprint"].clone();

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use metrics_runtime::monitored;
 use metrics_toolkit::mcp::{call, connect, text, Client};
-use metrics_toolkit::{required_in_ci, substitute_variables, walk_panels};
+use metrics_toolkit::{free_address, on_path, required_in_ci, substitute_variables, walk_panels};
 use rmcp::service::{Peer, RoleClient};
 use serde_json::{json, Value};
 use tokio::task::JoinHandle;
@@ -192,21 +192,6 @@ async fn drive_traffic(client: Peer<RoleClient>, sent: Arc<Sent>, stop: Cancella
 }
 
 // --- Prometheus, its HTTP API and the cleanup --------------------------------------------------
-
-/// `name` on `PATH`, like `command -v`.
-fn on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file())
-}
-
-fn free_loopback_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("a free loopback port")
-        .port()
-}
 
 /// Everything the test starts, stopped and removed on drop, also when an assertion fails.
 struct Harness {
@@ -629,7 +614,7 @@ fn deploy_kit_works_against_a_real_prometheus() {
     );
     let config_path = harness.dir.join("prometheus.yml");
     std::fs::write(&config_path, &config).expect("the config is written");
-    let port = free_loopback_port();
+    let port = free_address().port();
     let log = File::create(&harness.log).expect("the log file is created");
     // Prometheus 2.42 has no flag for the delay before the first scrape: service discovery
     // and the scrape manager both batch updates every 5 s, so the first scrape comes ~5-10 s

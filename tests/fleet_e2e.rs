@@ -5,58 +5,12 @@
 //! what was sent. Stopping one instance makes TargetDown start for it alone; stopping them all
 //! makes JobDown start for the job and TargetDown stop.
 
-use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use metrics_toolkit::mcp::{call, connect};
-use metrics_toolkit::{build_example, PrometheusServer};
+use metrics_toolkit::{build_example, ExampleServer, PrometheusServer};
 use serde_json::{json, Value};
-
-/// A free loopback address.
-fn free_address() -> SocketAddr {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("a free loopback port")
-}
-
-/// One instance of the example: its process and its two addresses.
-struct Instance {
-    child: Child,
-    mcp: SocketAddr,
-    metrics: SocketAddr,
-}
-
-impl Instance {
-    fn start(binary: &Path) -> Self {
-        let (mcp, metrics) = (free_address(), free_address());
-        let child = Command::new(binary)
-            .args(["--mcp-addr", &mcp.to_string()])
-            .args(["--metrics-addr", &metrics.to_string()])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the example starts");
-        Self {
-            child,
-            mcp,
-            metrics,
-        }
-    }
-
-    fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
 
 /// The alerts Prometheus holds now (pending or firing) named `name`.
 fn alerts(prometheus: &PrometheusServer, name: &str) -> Vec<Value> {
@@ -80,7 +34,7 @@ fn query(prometheus: &PrometheusServer, expr: &str) -> Result<Vec<Value>, String
 #[test]
 fn a_fleet_is_summed_per_service_and_down_instances_are_told_from_a_down_job() {
     let binary = build_example("mcp_server");
-    let mut fleet: Vec<Instance> = (0..3).map(|_| Instance::start(&binary)).collect();
+    let mut fleet: Vec<ExampleServer> = (0..3).map(|_| ExampleServer::start(&binary)).collect();
     let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/prometheus/rules");
     let targets: Vec<String> = fleet
         .iter()

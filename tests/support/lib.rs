@@ -501,6 +501,62 @@ while position < len(data):
     )
 }
 
+/// `name` on `PATH`, like `command -v`.
+pub fn on_path(name: &str) -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
+}
+
+/// A free loopback address (a port the system just handed out and took back).
+pub fn free_address() -> SocketAddr {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free loopback port")
+}
+
+/// A process of an example server built by [`build_example`] that takes `--mcp-addr` and
+/// `--metrics-addr` (`mcp_server`), on free loopback ports; killed when dropped.
+pub struct ExampleServer {
+    child: std::process::Child,
+    /// Where its MCP endpoint listens (`/mcp`).
+    pub mcp: SocketAddr,
+    /// Where its metrics are served (`/metrics`).
+    pub metrics: SocketAddr,
+}
+
+impl ExampleServer {
+    pub fn start(binary: &std::path::Path) -> Self {
+        let (mcp, metrics) = (free_address(), free_address());
+        let child = Command::new(binary)
+            .args(["--mcp-addr", &mcp.to_string()])
+            .args(["--metrics-addr", &metrics.to_string()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the example starts");
+        Self {
+            child,
+            mcp,
+            metrics,
+        }
+    }
+
+    /// Kills the process and waits for it.
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ExampleServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
 /// A real Prometheus server (`prometheus` on `PATH`, Debian's package in CI) on a free loopback
 /// port with a temporary data directory, stopped and removed when dropped.
 pub struct PrometheusServer {
@@ -524,10 +580,7 @@ impl PrometheusServer {
             required_in_ci("prometheus");
             return None;
         }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free loopback port")
-            .port();
+        let port = free_address().port();
         let dir = std::env::temp_dir().join(format!(
             "metrics-toolkit-prometheus-{}-{port}",
             std::process::id()
