@@ -739,16 +739,17 @@ fn value_tokens(rng: &mut Rng, depth: usize, arguments: &[String]) -> TokenStrea
 // ---------------------------------------------------------------------------------------------
 // Attribute arguments.
 
-const REAL_KEYS: &[&str] = &[
-    "name",
-    "labels",
-    "buckets",
-    "histogram",
-    "objective",
-    "crate",
-    "tool",
-    "server",
-];
+/// Every key either attribute accepts, in `Preset::keys()` order (#[monitored]'s first).
+fn every_key() -> Vec<&'static str> {
+    let mut keys = Preset::Monitored.keys().to_vec();
+    for key in Preset::ToolCall.keys() {
+        if !keys.contains(key) {
+            keys.push(key);
+        }
+    }
+    keys
+}
+
 const OTHER_KEYS: &[&str] = &[
     "nmae",
     "label",
@@ -859,15 +860,16 @@ struct Arguments {
 fn key_tokens(rng: &mut Rng, preset: Preset) -> TokenStream {
     match rng.below(100) {
         0..=59 => {
+            let every = every_key();
             let keys = match rng.percent(80) {
                 true => preset.keys(),
-                false => REAL_KEYS,
+                false => &every,
             };
             one(ident(rng.pick(keys)))
         }
         60..=89 => one(ident(rng.pick(OTHER_KEYS))),
         90..=93 => {
-            let key = rng.pick(REAL_KEYS);
+            let key = rng.pick(&every_key());
             string_literal(rng, key)
         }
         94..=96 => number(rng),
