@@ -516,6 +516,21 @@ fn metric_field(
             format!("`#[metrics(...)]` is for the struct; options of the field `{field_name}` go in `#[metric(...)]`, e.g. `#[metric(buckets = [0.1, 1.0])]`"),
         );
     }
+    // `buckets = ...` or `histogram = ...`: once, and on a histogram only.
+    let histogram_option =
+        |meta: &syn::meta::ParseNestedMeta, key: &str, seen: &Option<Expr>| -> syn::Result<Expr> {
+            if seen.is_some() {
+                return Err(meta.error(format!("`{key}` is given twice")));
+            }
+            let expr: Expr = meta.value()?.parse()?;
+            if kind != MetricKind::Histogram {
+                return Err(syn::Error::new(
+                    expr.span(),
+                    format!("`{key}` is for histograms; `{field_name}` is not one"),
+                ));
+            }
+            Ok(expr)
+        };
     for attr in field.attrs.iter().filter(|a| a.path().is_ident("metric")) {
         let parsed = attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("name") {
@@ -524,29 +539,9 @@ fn metric_field(
                 }
                 name_override = Some(meta.value()?.parse()?);
             } else if meta.path.is_ident("buckets") {
-                if buckets_expr.is_some() {
-                    return Err(meta.error("`buckets` is given twice"));
-                }
-                let expr: Expr = meta.value()?.parse()?;
-                if kind != MetricKind::Histogram {
-                    return Err(syn::Error::new(
-                        expr.span(),
-                        format!("`buckets` is for histograms; `{field_name}` is not one"),
-                    ));
-                }
-                buckets_expr = Some(expr);
+                buckets_expr = Some(histogram_option(&meta, "buckets", &buckets_expr)?);
             } else if meta.path.is_ident("histogram") {
-                if histogram_expr.is_some() {
-                    return Err(meta.error("`histogram` is given twice"));
-                }
-                let expr: Expr = meta.value()?.parse()?;
-                if kind != MetricKind::Histogram {
-                    return Err(syn::Error::new(
-                        expr.span(),
-                        format!("`histogram` is for histograms; `{field_name}` is not one"),
-                    ));
-                }
-                histogram_expr = Some(expr);
+                histogram_expr = Some(histogram_option(&meta, "histogram", &histogram_expr)?);
             } else {
                 return Err(unknown_option(
                     &meta,
