@@ -20,7 +20,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -30,7 +30,7 @@ use axum::Router;
 use base64::Engine as _;
 use metrics_toolkit::mcp::{call, connect, Client};
 use metrics_toolkit::{
-    build_example, free_address, on_path, required_in_ci, ExampleServer, PrometheusServer,
+    build_example, free_address, on_path, poll, required_in_ci, ExampleServer, PrometheusServer,
 };
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -427,31 +427,23 @@ impl Drop for Alertmanager {
     }
 }
 
-/// Calls `attempt` every 250 ms until it succeeds; after `limit`, panics with its last error
-/// and the logs.
+/// [`poll`] with the logs of both servers, once they run.
 fn wait_until<T>(
     what: &str,
     limit: Duration,
     logs: Option<(&PrometheusServer, &Alertmanager)>,
-    mut attempt: impl FnMut() -> Result<T, String>,
+    attempt: impl FnMut() -> Result<T, String>,
 ) -> T {
-    let started = Instant::now();
-    loop {
-        match attempt() {
-            Ok(value) => return value,
-            Err(last) if started.elapsed() >= limit => {
-                let logs = logs.map_or_else(String::new, |(prometheus, alertmanager)| {
-                    format!(
-                        "\n--- prometheus log ---\n{}\n--- alertmanager log ---\n{}",
-                        prometheus.log(),
-                        alertmanager.log()
-                    )
-                });
-                panic!("{what}: not within {limit:?}; last: {last}{logs}")
-            }
-            Err(_) => std::thread::sleep(Duration::from_millis(250)),
-        }
-    }
+    let context = || {
+        logs.map_or_else(String::new, |(prometheus, alertmanager)| {
+            format!(
+                "\n--- prometheus log ---\n{}\n--- alertmanager log ---\n{}",
+                prometheus.log(),
+                alertmanager.log()
+            )
+        })
+    };
+    poll(what, limit, context, attempt)
 }
 
 /// The alerts of a webhook (Alertmanager JSON) notification.

@@ -663,18 +663,33 @@ impl PrometheusServer {
         &self,
         what: &str,
         limit: std::time::Duration,
-        mut attempt: impl FnMut() -> Result<T, String>,
+        attempt: impl FnMut() -> Result<T, String>,
     ) -> T {
-        let started = std::time::Instant::now();
-        loop {
-            match attempt() {
-                Ok(value) => return value,
-                Err(last) if started.elapsed() >= limit => panic!(
-                    "{what}: not within {limit:?}; last: {last}\n--- prometheus log ---\n{}",
-                    self.log()
-                ),
-                Err(_) => std::thread::sleep(std::time::Duration::from_millis(250)),
+        poll(
+            what,
+            limit,
+            || format!("\n--- prometheus log ---\n{}", self.log()),
+            attempt,
+        )
+    }
+}
+
+/// Calls `attempt` every 250 ms until it succeeds; after `limit`, panics with its last error
+/// followed by `context()` (the logs of the servers involved).
+pub fn poll<T>(
+    what: &str,
+    limit: std::time::Duration,
+    context: impl FnOnce() -> String,
+    mut attempt: impl FnMut() -> Result<T, String>,
+) -> T {
+    let started = std::time::Instant::now();
+    loop {
+        match attempt() {
+            Ok(value) => return value,
+            Err(last) if started.elapsed() >= limit => {
+                panic!("{what}: not within {limit:?}; last: {last}{}", context())
             }
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(250)),
         }
     }
 }
